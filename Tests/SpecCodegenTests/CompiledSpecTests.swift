@@ -1,0 +1,69 @@
+import EngineIOSpec
+import SpecCodegen
+import Testing
+
+/// The library compiles what the build plugin generated; it must agree with the spec it came from.
+@Suite("Compiled spec")
+struct CompiledSpecTests {
+    private let spec: Spec
+
+    init() throws { spec = try Spec(json: try loadSpecBytes(), file: "Spec/engineio.json") }
+
+    @Test("the compiled enums have the spec's cases")
+    func enums() throws {
+        #expect(PacketType.allCases.map(\.rawValue).map(Int.init) == spec.packetTypes.map(\.id))
+        #expect(DisconnectReason.allCases.map(\.rawValue) == spec.disconnectReasons.map(\.reason))
+        #expect(HandshakeError.allCases.map(\.rawValue) == spec.handshakeErrors.map(\.code))
+        #expect(Transport.allCases.map(\.rawValue) == spec.transports.map(\.name))
+    }
+
+    @Test("the compiled option structs have python's defaults")
+    func defaults() throws {
+        let server = ServerOptions()
+        #expect(server.pingInterval == 25)
+        #expect(server.pingTimeout == 20)
+        #expect(server.maxHttpBufferSize == 1_000_000)
+        #expect(server.transports == [.polling, .websocket])
+        #expect(server.corsAllowedOrigins == .sameOrigin)
+        #expect(server.cookie == nil)
+        #expect(ClientOptions().requestTimeout == 5)
+        #expect(ConnectOptions().engineioPath == "engine.io")
+        #expect(ServerOptions.descriptors.count == spec.optionSets.first { $0.swift == "ServerOptions" }?.options.count)
+    }
+
+    @Test("validated() enforces the spec's ranges with the option's name")
+    func validation() throws {
+        #expect(throws: OptionError(option: "pingTimeout", message: "must be > 0.0, got 0.0")) {
+            try ServerOptions(pingTimeout: 0).validated()
+        }
+        #expect(throws: OptionError(option: "transports", message: "No valid transports provided")) {
+            try ServerOptions(transports: []).validated()
+        }
+        #expect(throws: OptionError(option: "pingInterval", message: "must be > 0.0, got -1.0")) {
+            try ServerOptions(pingInterval: -1).validated()
+        }
+        #expect(throws: OptionError.self) { try ServerOptions(cookie: "bad name").validated() }
+        _ = try ServerOptions(pingInterval: PingInterval(0.3, grace: 0.1), pingTimeout: 0.2).validated()
+    }
+
+    @Test("python's option forms map onto the Swift types")
+    func pythonForms() throws {
+        #expect(PingInterval(25, grace: 5).advertisedMilliseconds == 30_000)
+        #expect(PingInterval(0.3).advertisedMilliseconds == 300)
+        #expect(CookieOption("io").headerValue(sid: "abc") == "io=abc; path=/; SameSite=Lax")
+        #expect(CORSAllowedOrigins(arrayLiteral: "*", "https://a") == .all)
+        let none: CORSAllowedOrigins = []
+        #expect(none == .disabled)
+        #expect(CORSAllowedOrigins(stringLiteral: "https://a") == .origins(["https://a"]))
+        #expect(LoggerOption(booleanLiteral: true) == .enabled)
+    }
+
+    @Test("the wire constants are the protocol's")
+    func framing() throws {
+        #expect(Framing.recordSeparator == 0x1E)
+        #expect(Framing.base64Prefix == UInt8(ascii: "b"))
+        #expect(PacketType(digit: UInt8(ascii: "4")) == .message)
+        #expect(PacketType(digit: UInt8(ascii: "7")) == nil)
+        #expect(PacketType.message.digit == UInt8(ascii: "4"))
+    }
+}
