@@ -1,4 +1,4 @@
-import EngineIOWire
+public import EngineIOWire
 
 extension FuzzTargets {
     /// The wire parsers' targets. Each also checks chunking: the same bytes fed in one piece and in pieces chosen
@@ -82,11 +82,18 @@ extension FuzzTargets {
         guard let offers = WebSocketExtension.parse(text) else { return nil }
         let again = WebSocketExtension.parse(WebSocketExtension.headerValue(offers))
         guard again == offers else { return "extensions \(offers) re-parsed as \(String(describing: again))" }
-        if let accepted = PerMessageDeflate.negotiate(offers: offers, preferences: .init()) {
-            // Our own answer must be one a client that made this offer accepts.
-            let offer = offers.first { $0.name == PerMessageDeflate.extensionName }
-            guard (try? PerMessageDeflate.acceptResponse(headerValues: [accepted.responseHeaderValue], offer: offer)) != nil else {
-                return "client refused our answer \(accepted.responseHeaderValue) to \(text)"
+        // The server takes the first acceptable offer; our answer must be one its offerer accepts.
+        let accepted = PerMessageDeflate.negotiate(offers: offers, preferences: .init())
+        let firstAcceptable = offers.lazy.compactMap { offer in
+            PerMessageDeflate.negotiate(offers: [offer], preferences: .init()).map { (offer, $0) }
+        }.first
+        guard accepted == firstAcceptable?.1 else {
+            return "negotiation of \(text) chose \(String(describing: accepted)), not the first acceptable offer"
+        }
+        if let (offer, answer) = firstAcceptable {
+            let configuration = try? PerMessageDeflate.acceptResponse(headerValues: [answer.responseHeaderValue], offer: offer)
+            guard configuration == answer.configuration else {
+                return "the offerer of \(offer.headerValue) reads our answer \(answer.responseHeaderValue) as \(String(describing: configuration)), not \(answer.configuration)"
             }
         }
         return nil
@@ -104,8 +111,9 @@ extension FuzzTargets {
     }
 }
 
-/// A resumable parser: bytes in, values out, `nil` for "need more data".
-protocol ChunkedParser<Output, Failure> {
+/// A resumable parser: bytes in, values out, `nil` for "need more data". The wire parsers conform, so properties
+/// can check that how the bytes arrive never changes what comes out.
+public protocol ChunkedParser<Output, Failure> {
     associatedtype Output: Equatable
     associatedtype Failure: Error & Equatable
     mutating func feed(_ bytes: ArraySlice<UInt8>)
@@ -113,15 +121,15 @@ protocol ChunkedParser<Output, Failure> {
 }
 
 /// Everything a parser produced, then the error that stopped it, if any.
-struct ParseOutcome<Output: Equatable, Failure: Error & Equatable>: Equatable, CustomStringConvertible {
-    var values: [Output] = []
-    var error: Failure?
+public struct ParseOutcome<Output: Equatable, Failure: Error & Equatable>: Equatable, CustomStringConvertible {
+    public var values: [Output] = []
+    public var error: Failure?
 
-    var description: String { "\(values.count) values \(values), error \(String(describing: error))" }
+    public var description: String { "\(values.count) values \(values), error \(String(describing: error))" }
 }
 
 /// Feeds the chunks one by one, draining values after each; stops at the first error.
-func drain<Parser: ChunkedParser>(
+public func drain<Parser: ChunkedParser>(
     _ parser: inout Parser, feeding chunks: [ArraySlice<UInt8>]
 ) -> ParseOutcome<Parser.Output, Parser.Failure> {
     var outcome = ParseOutcome<Parser.Output, Parser.Failure>()
@@ -138,13 +146,13 @@ func drain<Parser: ChunkedParser>(
 }
 
 extension HTTPRequestParser: ChunkedParser {
-    mutating func feed(_ bytes: ArraySlice<UInt8>) { append(bytes) }
-    mutating func nextValue() throws(HTTPParseError) -> HTTPRequest? { try next() }
+    public mutating func feed(_ bytes: ArraySlice<UInt8>) { append(bytes) }
+    public mutating func nextValue() throws(HTTPParseError) -> HTTPRequest? { try next() }
 }
 
 extension HTTPResponseParser: ChunkedParser {
-    mutating func feed(_ bytes: ArraySlice<UInt8>) { append(bytes) }
-    mutating func nextValue() throws(HTTPParseError) -> HTTPResponse? {
+    public mutating func feed(_ bytes: ArraySlice<UInt8>) { append(bytes) }
+    public mutating func nextValue() throws(HTTPParseError) -> HTTPResponse? {
         // Keep answering GETs, so pipelined responses parse instead of stalling on an empty expectation queue.
         let response = try next()
         if response != nil { expectResponse(toMethod: "GET") }
@@ -153,6 +161,11 @@ extension HTTPResponseParser: ChunkedParser {
 }
 
 extension WebSocketMessageAssembler: ChunkedParser {
-    mutating func feed(_ bytes: ArraySlice<UInt8>) { append(bytes) }
-    mutating func nextValue() throws(WebSocketProtocolError) -> WebSocketEvent? { try next() }
+    public mutating func feed(_ bytes: ArraySlice<UInt8>) { append(bytes) }
+    public mutating func nextValue() throws(WebSocketProtocolError) -> WebSocketEvent? { try next() }
+}
+
+extension WebSocketFrameParser: ChunkedParser {
+    public mutating func feed(_ bytes: ArraySlice<UInt8>) { append(bytes) }
+    public mutating func nextValue() throws(WebSocketProtocolError) -> WebSocketFrame? { try next() }
 }

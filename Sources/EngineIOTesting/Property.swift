@@ -79,6 +79,8 @@ public struct Property<Value> {
     public func check(cases: Int = 1_000, seed: UInt64? = nil) throws(PropertyFailure) -> UInt64 {
         let seed = seed ?? PropertyEnvironment.seed ?? UInt64.random(in: 0...UInt64.max)
         let count = PropertyEnvironment.cases ?? cases
+        // Printed before running, so a case that traps (rather than throws) can still be reproduced from the log.
+        print("property \"\(name)\": \(count) cases (\(PropertyEnvironment.seedVariable)=\(seed))")
         var seeds = Xoshiro256(seed: seed)
         for caseNumber in 1...max(1, count) {
             var source = ChoiceSource(seed: seeds.next())
@@ -89,7 +91,7 @@ public struct Property<Value> {
                 throw shrink(source.recorded, seed: seed, caseNumber: caseNumber, firstError: error)
             }
         }
-        print("property \"\(name)\": \(count) cases passed (\(PropertyEnvironment.seedVariable)=\(seed))")
+        print("property \"\(name)\": passed")
         return seed
     }
 
