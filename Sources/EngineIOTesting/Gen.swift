@@ -31,11 +31,14 @@ public struct Gen<Value>: Sendable {
     }
 
     /// An array of up to `maxCount` elements, built element by element with a "one more?" choice before each, so
-    /// shrinking can delete any element (a length drawn up front cannot lose a middle element).
-    public func array(maxCount: Int) -> Gen<[Value]> {
-        Gen<[Value]> { source in
+    /// shrinking can delete any element (a length drawn up front cannot lose a middle element). Lengths are
+    /// geometric with mean about `averageCount` (default: a quarter of `maxCount`, at least 1).
+    public func array(maxCount: Int, averageCount: Int? = nil) -> Gen<[Value]> {
+        // "One more" is any non-zero draw, so the shrinker's favourite value, 0, ends the array.
+        let odds = UInt64(max(1, averageCount ?? maxCount / 4))
+        return Gen<[Value]> { source in
             var result: [Value] = []
-            while result.count < maxCount, source.draw(upTo: 1) == 1 { result.append(self.generate(&source)) }
+            while result.count < maxCount, source.draw(upTo: odds) != 0 { result.append(self.generate(&source)) }
             return result
         }
     }

@@ -2,7 +2,7 @@ public import EngineIOSpec
 import EngineIOWire
 
 /// How a packet travels in one WebSocket message.
-public enum WebSocketPayload: Hashable, Sendable {
+public enum WebSocketPayload: Hashable, Sendable, Codable {
     case text([UInt8])
     case binary([UInt8])
 }

@@ -1,0 +1,151 @@
+public import EngineIOSpec
+
+/// One `name: value` header line.
+public struct HeaderField: Hashable, Codable, Sendable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// One `name=value` query item, percent-decoded.
+public struct QueryItem: Hashable, Codable, Sendable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// What the endpoint needs to know of an HTTP request (or WebSocket handshake) for the Engine.IO path.
+public struct EngineIORequest: Hashable, Codable, Sendable {
+    public var method: String
+    public var query: [QueryItem]
+    public var headers: [HeaderField]
+    /// `http` or `https`, as the connection was made (before any `X-Forwarded-Proto`).
+    public var scheme: String
+    /// Whether the shell saw a valid WebSocket upgrade request (`Upgrade: websocket`, `Connection: upgrade`, key,
+    /// version 13).
+    public var isWebSocketUpgrade: Bool
+    /// Under `CORSAllowedOrigins.custom`, the application's verdict on the `Origin`, which the shell asks before
+    /// the event (the check is a closure, so it cannot live in this value).
+    public var originAllowedByApplication: Bool?
+
+    public init(
+        method: String, query: [QueryItem], headers: [HeaderField] = [], scheme: String = "http", isWebSocketUpgrade: Bool = false,
+        originAllowedByApplication: Bool? = nil
+    ) {
+        self.method = method
+        self.query = query
+        self.headers = headers
+        self.scheme = scheme
+        self.isWebSocketUpgrade = isWebSocketUpgrade
+        self.originAllowedByApplication = originAllowedByApplication
+    }
+
+    /// The first value of a header, any case.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// The first value of a query parameter, as python reads duplicates.
+    public func queryValue(_ name: String) -> String? {
+        query.first { $0.name == name }?.value
+    }
+}
+
+/// The server's options, as the endpoint reducer uses them: plain values only.
+public struct ServerEndpointSettings: Hashable, Codable, Sendable {
+    /// python's `cors_allowed_origins` without the closure (`custom` is decided by the shell, per request).
+    public enum CORSPolicy: Hashable, Codable, Sendable {
+        case sameOrigin, all, origins([String]), custom, disabled
+    }
+
+    public var transports: [Transport]
+    public var allowEIO3: Bool
+    public var cors: CORSPolicy
+    public var corsCredentials: Bool
+    public var cookie: CookieOption?
+    public var httpCompression: Bool
+    public var compressionThreshold: Int
+    public var v4: ServerSessionSettings
+    public var v3: ServerSessionSettings
+
+    public init(options: ServerOptions) {
+        transports = options.transports
+        allowEIO3 = options.allowEIO3
+        cors =
+            switch options.corsAllowedOrigins {
+            case .sameOrigin: .sameOrigin
+            case .all: .all
+            case .origins(let list): list.contains("*") ? .all : .origins(list)
+            case .custom: .custom
+            case .disabled: .disabled
+            }
+        corsCredentials = options.corsCredentials
+        cookie = options.cookie
+        httpCompression = options.httpCompression
+        compressionThreshold = options.compressionThreshold
+        v4 = ServerSessionSettings(options: options, version: .v4)
+        v3 = ServerSessionSettings(options: options, version: .v3)
+    }
+}
+
+/// An HTTP answer, complete but for compression, which the shell applies with zlib when `compression` is set.
+public struct HTTPReply: Hashable, Codable, Sendable {
+    public var status: Int
+    public var headers: [HeaderField]
+    public var body: [UInt8]
+    /// Compress the body with this method and add `Content-Encoding`; decided from `Accept-Encoding` and the
+    /// compression threshold.
+    public var compression: CompressionMethod?
+
+    public init(status: Int, headers: [HeaderField] = [], body: [UInt8] = [], compression: CompressionMethod? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.compression = compression
+    }
+}
+
+/// Everything that can happen to the server as a whole.
+public enum ServerEndpointEvent: Hashable, Codable, Sendable {
+    /// A request on the Engine.IO path. For a `POST` this is its head; the body follows as `bodyReceived`.
+    /// `freshSID` is used if the request opens a session (the reducer draws no randomness).
+    case requestReceived(RequestID, EngineIORequest, freshSID: String)
+    case bodyReceived(RequestID, [UInt8])
+    case bodyTooLarge(RequestID)
+    case requestAborted(RequestID)
+    /// A WebSocket handshake on the Engine.IO path, held until the reducer accepts or refuses it.
+    case webSocketRequested(ConnectionID, EngineIORequest, freshSID: String)
+    case frameReceived(ConnectionID, WebSocketPayload)
+    case webSocketClosed(ConnectionID)
+    case webSocketFailed(ConnectionID)
+    case verdictReceived(sid: String, ConnectVerdict)
+    case command(sid: String, ServerCommand)
+    /// Close every session (`forced close`) and refuse new ones.
+    case shutdownRequested
+    case timerFired(sid: String)
+}
+
+/// Something the shell must do for the server.
+public enum ServerEndpointEffect: Hashable, Codable, Sendable {
+    case respond(RequestID, HTTPReply)
+    /// Answer the WebSocket handshake with 101.
+    case acceptWebSocket(ConnectionID)
+    case refuseWebSocket(ConnectionID, HTTPReply)
+    /// Send these WebSocket messages, in order.
+    case write([WebSocketPayload], to: ConnectionID)
+    case closeWebSocket(ConnectionID)
+    case deliver(sid: String, PacketData)
+    /// Ask the application's `connect` handler; answer with `verdictReceived`.
+    case authorize(sid: String, EngineIORequest)
+    case notify(sid: String, SessionNotification)
+    case wake(sid: String, at: Instant?)
+    case rejected(sid: String, ServerCommand)
+}

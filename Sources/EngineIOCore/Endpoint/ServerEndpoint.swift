@@ -1,0 +1,271 @@
+import EngineIOSpec
+
+// Theory of operation
+//
+// `ServerEndpoint` is the whole server as a value: it checks every request on the Engine.IO path in the order of
+// the JavaScript reference (origin, transport, then with a sid: known session and matching transport; without:
+// GET, real upgrade for WebSockets, supported EIO), answers what fails with the reference's JSON error bodies, opens
+// sessions with the sid the shell drew, and routes everything else to that session's `ServerSession` reducer. It
+// turns the session's replies into HTTP (payload encoding for the session's protocol version, CORS headers, the
+// sid cookie on the handshake, the compression decision) and its packets into WebSocket messages.
+//
+// It remembers which session each open request and WebSocket belongs to, so the shell only names requests and
+// connections. A session that finishes is forgotten; later requests for its sid get `Session ID unknown`.
+public struct ServerEndpoint: Hashable, Codable, Sendable {
+    /// A routed request waiting for its session's answer.
+    public struct PendingRequest: Hashable, Codable, Sendable {
+        public enum Kind: Hashable, Codable, Sendable { case handshake, poll, post }
+        public var sid: String
+        public var kind: Kind
+        public var request: EngineIORequest
+    }
+
+    public var settings: ServerEndpointSettings
+    public var sessions: [String: ServerSession] = [:]
+    public var pending: [RequestID: PendingRequest] = [:]
+    /// Which session each WebSocket (session transport or upgrade probe) belongs to.
+    public var connections: [ConnectionID: String] = [:]
+    public var isShutDown = false
+
+    public init(settings: ServerEndpointSettings) { self.settings = settings }
+
+    public static func step(_ state: ServerEndpoint, _ input: Input<ServerEndpointEvent>) -> (ServerEndpoint, [ServerEndpointEffect]) {
+        var next = state
+        let effects = reduce(&next, input)
+        return (next, effects)
+    }
+
+    public static func reduce(_ state: inout ServerEndpoint, _ input: Input<ServerEndpointEvent>) -> [ServerEndpointEffect] {
+        var effects: [ServerEndpointEffect] = []
+        state.handle(input, &effects)
+        return effects
+    }
+
+    private mutating func handle(_ input: Input<ServerEndpointEvent>, _ effects: inout [ServerEndpointEffect]) {
+        let now = input.now
+        switch input.event {
+        case .requestReceived(let id, let request, let freshSID):
+            httpRequest(id, request, freshSID: freshSID, now: now, &effects)
+        case .bodyReceived(let id, let body):
+            guard let routed = pending[id] else { return }
+            let binary = routed.request.header("Content-Type")?.lowercased().hasPrefix("application/octet-stream") ?? false
+            forward(.postReceived(id, body: body, binary: binary), to: routed.sid, now: now, &effects)
+        case .bodyTooLarge(let id):
+            guard let routed = pending[id] else { return }
+            forward(.postTooLarge(id), to: routed.sid, now: now, &effects)
+        case .requestAborted(let id):
+            guard let routed = pending.removeValue(forKey: id) else { return }
+            forward(.requestAborted(id), to: routed.sid, now: now, &effects)
+        case .webSocketRequested(let connection, let request, let freshSID):
+            webSocketRequest(connection, request, freshSID: freshSID, now: now, &effects)
+        case .frameReceived(let connection, let payload):
+            guard let sid = connections[connection] else { return }
+            forward(.frameReceived(connection, payload), to: sid, now: now, &effects)
+        case .webSocketClosed(let connection):
+            guard let sid = connections.removeValue(forKey: connection) else { return }
+            forward(.webSocketClosed(connection), to: sid, now: now, &effects)
+        case .webSocketFailed(let connection):
+            guard let sid = connections.removeValue(forKey: connection) else { return }
+            forward(.webSocketFailed(connection), to: sid, now: now, &effects)
+        case .verdictReceived(let sid, let verdict):
+            forward(.verdictReceived(verdict), to: sid, now: now, &effects)
+        case .command(let sid, let command):
+            guard sessions[sid] != nil else {
+                effects.append(.rejected(sid: sid, command))  // python: "Cannot send to sid", and nothing else
+                return
+            }
+            forward(.command(command), to: sid, now: now, &effects)
+        case .shutdownRequested:
+            isShutDown = true
+            for sid in sessions.keys.sorted() { forward(.command(.shutdown), to: sid, now: now, &effects) }
+        case .timerFired(let sid):
+            forward(.timerFired, to: sid, now: now, &effects)
+        }
+    }
+
+    // MARK: admission
+
+    private mutating func httpRequest(
+        _ id: RequestID, _ request: EngineIORequest, freshSID: String, now: Instant, _ effects: inout [ServerEndpointEffect]
+    ) {
+        let cors = HTTPPolicies.corsHeaders(request, settings: settings)
+        func refuse(_ error: HandshakeError) {
+            effects.append(.respond(id, reply(.error(error), request: request, kind: nil, sid: nil)))
+        }
+        guard HTTPPolicies.originAllowed(request, policy: settings.cors) else { return refuse(.forbidden) }
+        if request.method == "OPTIONS", settings.cors != .disabled {
+            effects.append(.respond(id, HTTPReply(status: 204, headers: cors)))
+            return
+        }
+        guard let transport = request.queryValue("transport").flatMap(Transport.init(rawValue:)),
+            settings.transports.contains(transport)
+        else { return refuse(.transportUnknown) }
+        if let sid = request.queryValue("sid") {
+            guard let session = sessions[sid] else { return refuse(.unknownSessionID) }
+            // An HTTP request must ask for polling, and only a polling session takes it.
+            guard transport == .polling, session.transport == .polling else { return refuse(.badRequest) }
+            switch request.method {
+            case "GET":
+                pending[id] = PendingRequest(sid: sid, kind: .poll, request: request)
+                forward(.pollReceived(id), to: sid, now: now, &effects)
+            case "POST":
+                pending[id] = PendingRequest(sid: sid, kind: .post, request: request)
+                forward(.postStarted(id), to: sid, now: now, &effects)
+            default:
+                refuse(.badRequest)
+            }
+            return
+        }
+        guard request.method == "GET" else { return refuse(.badHandshakeMethod) }
+        guard transport == .polling else { return refuse(.badRequest) }  // websocket without an upgrade
+        guard let version = acceptedVersion(request) else { return refuse(.unsupportedProtocolVersion) }
+        guard !isShutDown, sessions[freshSID] == nil else { return refuse(.badRequest) }
+        pending[id] = PendingRequest(sid: freshSID, kind: .handshake, request: request)
+        let (session, sessionEffects) = ServerSession.start(
+            sid: freshSID, settings: version == .v4 ? settings.v4 : settings.v3, handshake: .polling(id))
+        sessions[freshSID] = session
+        translate(sessionEffects, sid: freshSID, request: request, &effects)
+    }
+
+    private mutating func webSocketRequest(
+        _ connection: ConnectionID, _ request: EngineIORequest, freshSID: String, now: Instant, _ effects: inout [ServerEndpointEffect]
+    ) {
+        func refuse(_ error: HandshakeError) {
+            effects.append(.refuseWebSocket(connection, reply(.error(error), request: request, kind: nil, sid: nil)))
+        }
+        guard HTTPPolicies.originAllowed(request, policy: settings.cors) else { return refuse(.forbidden) }
+        guard request.queryValue("transport") == Transport.websocket.rawValue, settings.transports.contains(.websocket) else {
+            return refuse(.transportUnknown)
+        }
+        guard request.isWebSocketUpgrade else { return refuse(.badRequest) }
+        let base64 = request.queryValue("b64") != nil
+        if let sid = request.queryValue("sid") {
+            guard sessions[sid] != nil else { return refuse(.unknownSessionID) }
+            // Complete the handshake, then let the session decide whether this is an acceptable upgrade probe.
+            effects.append(.acceptWebSocket(connection))
+            connections[connection] = sid
+            forward(.webSocketOpened(connection, base64: base64), to: sid, now: now, &effects)
+            return
+        }
+        guard let version = acceptedVersion(request) else { return refuse(.unsupportedProtocolVersion) }
+        guard !isShutDown, sessions[freshSID] == nil else { return refuse(.badRequest) }
+        var (session, sessionEffects) = ServerSession.start(
+            sid: freshSID, settings: version == .v4 ? settings.v4 : settings.v3, handshake: .websocket(connection))
+        session.webSocketBase64 = base64
+        sessions[freshSID] = session
+        connections[connection] = freshSID
+        translate(sessionEffects, sid: freshSID, request: request, &effects)
+    }
+
+    private func acceptedVersion(_ request: EngineIORequest) -> ProtocolVersion? {
+        switch request.queryValue("EIO") {
+        case "4": .v4
+        case "3" where settings.allowEIO3: .v3
+        default: nil
+        }
+    }
+
+    // MARK: sessions
+
+    private mutating func forward(_ event: ServerSessionEvent, to sid: String, now: Instant, _ effects: inout [ServerEndpointEffect]) {
+        guard var session = sessions[sid] else {
+            // The session is gone: answer what needs an answer, drop the rest.
+            switch event {
+            case .pollReceived(let id), .postStarted(let id), .postReceived(let id, _, _), .postTooLarge(let id):
+                let request = pending.removeValue(forKey: id)?.request ?? EngineIORequest(method: "GET", query: [])
+                effects.append(.respond(id, reply(.error(.unknownSessionID), request: request, kind: nil, sid: nil)))
+            case .webSocketOpened(let connection, _), .frameReceived(let connection, _):
+                connections[connection] = nil
+                effects.append(.closeWebSocket(connection))
+            case .command(let command):
+                effects.append(.rejected(sid: sid, command))
+            default:
+                break
+            }
+            return
+        }
+        let sessionEffects = ServerSession.reduce(&session, Input(at: now, event))
+        sessions[sid] = session
+        translate(sessionEffects, sid: sid, request: nil, &effects)
+        if session.isFinished {
+            sessions[sid] = nil
+            connections = connections.filter { $0.value != sid }
+        }
+    }
+
+    /// Session effects → endpoint effects. `request` is the handshake request, for `authorize`.
+    private mutating func translate(
+        _ sessionEffects: [ServerSessionEffect], sid: String, request: EngineIORequest?, _ effects: inout [ServerEndpointEffect]
+    ) {
+        let session = sessions[sid]
+        for effect in sessionEffects {
+            switch effect {
+            case .respond(let id, let sessionReply):
+                guard let routed = pending.removeValue(forKey: id) else { continue }
+                effects.append(.respond(id, reply(sessionReply, request: routed.request, kind: routed.kind, sid: sid)))
+            case .acceptWebSocket(let connection):
+                effects.append(.acceptWebSocket(connection))
+            case .refuseWebSocket(let connection, let sessionReply):
+                connections[connection] = nil
+                effects.append(.refuseWebSocket(connection, reply(sessionReply, request: request ?? EngineIORequest(method: "GET", query: []), kind: nil, sid: sid)))
+            case .write(let packets, let connection):
+                let codec = PacketCodec(version: session?.settings.version ?? .v4)
+                let base64 = connection == session?.webSocket ? session?.webSocketBase64 ?? false : session?.probe?.base64 ?? false
+                effects.append(.write(packets.map { codec.encodeWebSocket($0, base64: base64) }, to: connection))
+            case .closeWebSocket(let connection):
+                connections[connection] = nil
+                effects.append(.closeWebSocket(connection))
+            case .deliver(let data):
+                effects.append(.deliver(sid: sid, data))
+            case .authorize:
+                effects.append(.authorize(sid: sid, request ?? EngineIORequest(method: "GET", query: [])))
+            case .notify(let notification):
+                effects.append(.notify(sid: sid, notification))
+            case .wake(let at):
+                effects.append(.wake(sid: sid, at: at))
+            case .rejected(let command):
+                effects.append(.rejected(sid: sid, command))
+            }
+        }
+    }
+
+    // MARK: replies
+
+    /// The HTTP answer for a session reply (or an admission error when `kind` is nil).
+    private func reply(_ sessionReply: SessionReply, request: EngineIORequest, kind: PendingRequest.Kind?, sid: String?) -> HTTPReply {
+        var headers = HTTPPolicies.corsHeaders(request, settings: settings)
+        switch sessionReply {
+        case .payload(let packets):
+            let version = sid.flatMap { sessions[$0]?.settings.version } ?? .v4
+            let codec = PayloadCodec(version: version)
+            let body: [UInt8]
+            // v3 clients that did not ask for base64 get binary data in the v3 binary payload format.
+            if version == .v3, request.queryValue("b64") == nil, packets.contains(where: { if case .binary = $0.data { true } else { false } }) {
+                body = codec.encodeV3Binary(packets)
+                headers.append(HTTPPolicies.binaryContentType)
+            } else {
+                body = codec.encode(packets)
+                headers.append(HTTPPolicies.textContentType)
+            }
+            headers.append(HTTPPolicies.noStore)
+            if kind == .handshake, let cookie = settings.cookie, let sid {
+                headers.append(HeaderField("Set-Cookie", cookie.headerValue(sid: sid)))
+            }
+            let compression = HTTPPolicies.compression(acceptEncoding: request.header("Accept-Encoding"), size: body.count, settings: settings)
+            return HTTPReply(status: 200, headers: headers, body: body, compression: compression)
+        case .ok:
+            headers.append(HTTPPolicies.okContentType)
+            return HTTPReply(status: 200, headers: headers, body: Array(Framing.pollingOK.utf8))
+        case .error(let error):
+            headers.append(HTTPPolicies.jsonContentType)
+            return HTTPReply(status: error.httpStatus, headers: headers, body: HTTPPolicies.errorBody(error))
+        case .badRequest:
+            return HTTPReply(status: 400, headers: headers)
+        case .payloadTooLarge:
+            return HTTPReply(status: 413, headers: headers)
+        case .unauthorized(let body):
+            headers.append(HTTPPolicies.jsonContentType)
+            return HTTPReply(status: 401, headers: headers, body: Array(body.utf8))
+        }
+    }
+}

@@ -1,0 +1,532 @@
+public import EngineIOSpec
+
+// Theory of operation
+//
+// One `ServerSession` is one Engine.IO session (one sid), as a value. `reduce(_:_:)` takes the session and one
+// input (what happened, and when) and returns what the shell must do; nothing in here reads a clock, touches a
+// socket or draws a random number.
+//
+// Phases: `authorizing` (the handshake request waits for the application's verdict) → `open` → `draining` (a
+// server-side close over polling waits for the client's next poll to collect the close packet) → `closed`; or
+// `authorizing` → `rejected`. `closed` and `rejected` are terminal.
+//
+// Transports: a session starts on polling or on a WebSocket. Polling allows one parked GET and one POST in flight;
+// a second of either is a protocol violation (400 to the newcomer, session closed with `transport error`).
+// Packets for the client queue in `outbound` until a GET is parked (then they go out at once, as in the JavaScript
+// server) and the queue is bounded by `maxOutboundQueueBytes` (beyond it: `forced close`).
+//
+// Upgrade: a WebSocket with the session's sid becomes the `probe`. The client sends `2probe` on it; we answer
+// `3probe` and release any parked GET with `6`. From then on every GET is answered `6` at once and nothing else is
+// written to polling: packets stay queued. The client's `5` commits: the probe becomes the session's WebSocket and
+// the queue is flushed over it, so nothing is lost, duplicated or reordered. Anything else on the probe, its
+// closing, or `upgradeTimeout` passing abandons the probe and the session stays on polling.
+//
+// Heartbeat (v4): the server pings `pingInterval` after the open packet and after each pong; a pong must come
+// within `pingTimeout` (else `ping timeout`). v3 reverses it: the client pings, we answer, and a client silent for
+// `pingInterval + pingTimeout` times out. Deadlines live in the state; after every step the earliest one leaves as
+// `wake(at:)` if it moved, and `timerFired` judges expiry from the state, so a late or spurious tick is harmless.
+//
+// Closing sends `1` where it helps the peer (server close: after everything queued) and closes the WebSocket right
+// away; the application hears `closed(reason)` exactly once.
+public struct ServerSession: Hashable, Codable, Sendable {
+    public enum Phase: Hashable, Codable, Sendable {
+        case authorizing(Handshake)
+        case open
+        /// Closed for the application; the close packet waits in `outbound` for a poll until `deadline`.
+        case draining(DisconnectReason, deadline: Instant)
+        case closed(DisconnectReason)
+        /// The application refused the connection; it never opened, so it never closes either.
+        case rejected
+    }
+
+    /// A WebSocket that may become the session's transport.
+    public struct Probe: Hashable, Codable, Sendable {
+        public var connection: ConnectionID
+        /// `2probe` was answered; GETs now get `6` and packets wait for the upgrade.
+        public var probed: Bool
+        public var deadline: Instant
+        public var base64: Bool
+
+        public init(connection: ConnectionID, probed: Bool, deadline: Instant, base64: Bool) {
+            self.connection = connection
+            self.probed = probed
+            self.deadline = deadline
+            self.base64 = base64
+        }
+    }
+
+    public enum Heartbeat: Hashable, Codable, Sendable {
+        /// v4: the next ping goes out at this instant.
+        case pingDue(Instant)
+        /// v4: a ping is out; its pong must arrive by this instant.
+        case awaitingPong(deadline: Instant)
+        /// v3: the client must ping by this instant.
+        case expectingPing(deadline: Instant)
+    }
+
+    public var sid: String
+    public var settings: ServerSessionSettings
+    public var phase: Phase
+    public var transport: Transport
+    /// The session's WebSocket, once it has one.
+    public var webSocket: ConnectionID?
+    /// Whether binary data goes to the WebSocket as base64 text (the JavaScript client's `b64` flag).
+    public var webSocketBase64: Bool
+    public var probe: Probe?
+    public var parkedPoll: RequestID?
+    public var activePost: RequestID?
+    /// Packets waiting for a poll (or for the upgrade to finish).
+    public var outbound: [Packet]
+    /// The data bytes in `outbound`, which the queue bound counts.
+    public var outboundBytes: Int
+    public var heartbeat: Heartbeat?
+
+    /// A session whose handshake just arrived; the effects ask the application to authorize it.
+    public static func start(sid: String, settings: ServerSessionSettings, handshake: Handshake) -> (ServerSession, [ServerSessionEffect]) {
+        let transport: Transport
+        var webSocket: ConnectionID?
+        switch handshake {
+        case .polling: transport = .polling
+        case .websocket(let connection):
+            transport = .websocket
+            webSocket = connection
+        }
+        let session = ServerSession(
+            sid: sid, settings: settings, phase: .authorizing(handshake), transport: transport, webSocket: webSocket,
+            webSocketBase64: false, probe: nil, parkedPoll: nil, activePost: nil, outbound: [], outboundBytes: 0, heartbeat: nil)
+        return (session, [.authorize])
+    }
+
+    /// `(State, Input) -> (State, [Effect])`, for documentation and property tests.
+    public static func step(_ state: ServerSession, _ input: Input<ServerSessionEvent>) -> (ServerSession, [ServerSessionEffect]) {
+        var next = state
+        let effects = reduce(&next, input)
+        return (next, effects)
+    }
+
+    /// Applies one input; returns the effects in the order the shell must run them.
+    public static func reduce(_ state: inout ServerSession, _ input: Input<ServerSessionEvent>) -> [ServerSessionEffect] {
+        var effects: [ServerSessionEffect] = []
+        let before = state.nextDeadline
+        switch state.phase {
+        case .authorizing(let handshake): state.authorizing(handshake, input, &effects)
+        case .open: state.open(input, &effects)
+        case .draining(let reason, let deadline): state.draining(reason, deadline, input, &effects)
+        case .closed, .rejected: state.finished(input, &effects)
+        }
+        let after = state.nextDeadline
+        if after != before { effects.append(.wake(at: after)) }
+        return effects
+    }
+
+    /// The earliest instant at which something is due.
+    public var nextDeadline: Instant? {
+        var deadlines: [Instant] = []
+        switch phase {
+        case .open:
+            switch heartbeat {
+            case .pingDue(let at)?: deadlines.append(at)
+            case .awaitingPong(let at)?, .expectingPing(let at)?: deadlines.append(at)
+            case nil: break
+            }
+            if let probe { deadlines.append(probe.deadline) }
+        case .draining(_, let deadline): deadlines.append(deadline)
+        case .authorizing, .closed, .rejected: break
+        }
+        return deadlines.min()
+    }
+
+    /// Whether the application may still hear from this session.
+    public var isFinished: Bool {
+        switch phase {
+        case .closed, .rejected: true
+        case .authorizing, .open, .draining: false
+        }
+    }
+
+    // MARK: authorizing
+
+    private mutating func authorizing(_ handshake: Handshake, _ input: Input<ServerSessionEvent>, _ effects: inout [ServerSessionEffect]) {
+        switch input.event {
+        case .verdictReceived(.accept):
+            phase = .open
+            heartbeat =
+                settings.version == .v4
+                ? .pingDue(input.now + settings.pingInterval)
+                : .expectingPing(deadline: input.now + settings.pingInterval + settings.pingTimeout)
+            let upgrades: [Transport] = if case .polling = handshake { settings.upgrades } else { [] }
+            let open = OpenPacket(
+                sid: sid, upgrades: upgrades.map(\.rawValue), pingInterval: settings.advertisedPingInterval,
+                pingTimeout: settings.pingTimeout, maxPayload: settings.maxPayload
+            ).packet
+            let first = [open] + outbound
+            outbound = []
+            outboundBytes = 0
+            switch handshake {
+            case .polling(let request):
+                effects.append(.respond(request, .payload(first)))
+            case .websocket(let connection):
+                effects.append(.acceptWebSocket(connection))
+                effects.append(.write(first, to: connection))
+            }
+            effects.append(.notify(.opened))
+        case .verdictReceived(.reject(let body)):
+            reject(handshake, body: body, &effects)
+        case .command(.send(let packet)):
+            // python runs `connect` before answering, so what it sends rides along with the open packet.
+            enqueue(packet, &effects)
+        case .command(.disconnect), .command(.shutdown):
+            reject(handshake, body: "\"Unauthorized\"", &effects)
+        case .requestAborted(let request):
+            if case .polling(request) = handshake { phase = .rejected }
+        case .webSocketClosed(let connection), .webSocketFailed(let connection):
+            if case .websocket(connection) = handshake { phase = .rejected }
+        case .pollReceived(let request), .postStarted(let request), .postReceived(let request, _, _), .postTooLarge(let request):
+            effects.append(.respond(request, .error(.badRequest)))  // python: "Not connected"
+        case .webSocketOpened(let connection, _):
+            effects.append(.closeWebSocket(connection))
+        case .frameReceived, .timerFired:
+            break
+        }
+    }
+
+    private mutating func reject(_ handshake: Handshake, body: String, _ effects: inout [ServerSessionEffect]) {
+        switch handshake {
+        case .polling(let request): effects.append(.respond(request, .unauthorized(body: body)))
+        case .websocket(let connection): effects.append(.refuseWebSocket(connection, .unauthorized(body: body)))
+        }
+        phase = .rejected
+        webSocket = nil
+        outbound = []
+        outboundBytes = 0
+    }
+
+    // MARK: open
+
+    private mutating func open(_ input: Input<ServerSessionEvent>, _ effects: inout [ServerSessionEffect]) {
+        let now = input.now
+        switch input.event {
+        case .verdictReceived:
+            break  // answered already; a second verdict changes nothing
+        case .command(.send(let packet)):
+            send(packet, &effects)
+        case .command(.disconnect):
+            close(.serverDisconnect, now: now, &effects)
+        case .command(.shutdown):
+            close(.forcedClose, now: now, &effects)
+        case .pollReceived(let request):
+            poll(request, now: now, &effects)
+        case .postStarted(let request):
+            postStarted(request, now: now, &effects)
+        case .postReceived(let request, let body, let binary):
+            if activePost != request {
+                postStarted(request, now: now, &effects)
+                guard activePost == request else { return }
+            }
+            post(request, body: body, binary: binary, now: now, &effects)
+        case .postTooLarge(let request):
+            if activePost == request { activePost = nil }
+            effects.append(.respond(request, .payloadTooLarge))
+            close(.transportError, now: now, &effects)
+        case .requestAborted(let request):
+            if parkedPoll == request {
+                parkedPoll = nil
+                close(.transportError, now: now, &effects)  // JS: "poll connection closed prematurely"
+            } else if activePost == request {
+                activePost = nil
+                close(.transportError, now: now, &effects)
+            }
+        case .webSocketOpened(let connection, let base64):
+            if transport == .polling, probe == nil, settings.upgrades.contains(.websocket) {
+                probe = Probe(connection: connection, probed: false, deadline: now + settings.upgradeTimeout, base64: base64)
+            } else {
+                effects.append(.closeWebSocket(connection))  // no upgrade allowed, one in progress, or already upgraded
+            }
+        case .frameReceived(let connection, let payload):
+            if connection == probe?.connection {
+                probeFrame(payload, &effects)
+            } else if connection == webSocket {
+                guard let packet = decode(payload) else {
+                    close(.parseError, now: now, &effects)
+                    return
+                }
+                receive(packet, now: now, &effects)
+            } else {
+                effects.append(.closeWebSocket(connection))
+            }
+        case .webSocketClosed(let connection), .webSocketFailed(let connection):
+            if connection == probe?.connection {
+                probe = nil
+            } else if connection == webSocket {
+                webSocket = nil  // already closed by the peer or the shell
+                if case .webSocketClosed = input.event {
+                    close(.transportClose, now: now, &effects)
+                } else {
+                    close(.transportError, now: now, &effects)
+                }
+            }
+        case .timerFired:
+            if let current = probe, now >= current.deadline {
+                effects.append(.closeWebSocket(current.connection))
+                probe = nil
+            }
+            switch heartbeat {
+            case .pingDue(let at)? where now >= at:
+                heartbeat = .awaitingPong(deadline: now + settings.pingTimeout)
+                send(.ping, &effects)
+            case .awaitingPong(let deadline)? where now >= deadline:
+                close(.pingTimeout, now: now, &effects)
+            case .expectingPing(let deadline)? where now >= deadline:
+                close(.pingTimeout, now: now, &effects)
+            default:
+                break
+            }
+        }
+    }
+
+    private mutating func poll(_ request: RequestID, now: Instant, _ effects: inout [ServerSessionEffect]) {
+        if transport == .websocket {
+            effects.append(.respond(request, .error(.badRequest)))  // polling after the upgrade
+            return
+        }
+        if parkedPoll != nil {
+            effects.append(.respond(request, .badRequest))
+            close(.transportError, now: now, &effects)
+            return
+        }
+        if probe?.probed == true {
+            effects.append(.respond(request, .payload([.noop])))
+            return
+        }
+        if outbound.isEmpty {
+            parkedPoll = request
+        } else {
+            effects.append(.respond(request, .payload(takeOutbound())))
+        }
+    }
+
+    private mutating func postStarted(_ request: RequestID, now: Instant, _ effects: inout [ServerSessionEffect]) {
+        if transport == .websocket {
+            effects.append(.respond(request, .error(.badRequest)))
+            return
+        }
+        if let active = activePost, active != request {
+            activePost = nil
+            effects.append(.respond(request, .badRequest))
+            effects.append(.respond(active, .badRequest))
+            close(.transportError, now: now, &effects)
+            return
+        }
+        activePost = request
+    }
+
+    private mutating func post(_ request: RequestID, body: [UInt8], binary: Bool, now: Instant, _ effects: inout [ServerSessionEffect]) {
+        activePost = nil
+        if binary && settings.version == .v4 {
+            effects.append(.respond(request, .badRequest))  // v4 polling bodies are text
+            close(.transportError, now: now, &effects)
+            return
+        }
+        let codec = PayloadCodec(version: settings.version)
+        let packets: [Packet]
+        do {
+            packets = binary ? try codec.decodeV3Binary(body) : try codec.decode(body)
+        } catch {
+            effects.append(.respond(request, .badRequest))
+            close(.parseError, now: now, &effects)
+            return
+        }
+        for packet in packets {
+            guard case .open = phase else { break }
+            if receive(packet, now: now, &effects) {
+                effects.append(.respond(request, .badRequest))
+                return
+            }
+        }
+        effects.append(.respond(request, .ok))
+    }
+
+    /// Handles one packet from the client on its current transport. Returns `true` when the packet broke the
+    /// protocol (the session is then closed).
+    @discardableResult
+    private mutating func receive(_ packet: Packet, now: Instant, _ effects: inout [ServerSessionEffect]) -> Bool {
+        switch packet.type {
+        case .message:
+            effects.append(.deliver(packet.data))
+        case .pong:
+            guard settings.version == .v4 else {
+                close(.transportError, now: now, &effects)  // v3 clients ping; they never pong
+                return true
+            }
+            if case .awaitingPong = heartbeat { heartbeat = .pingDue(now + settings.pingInterval) }
+        case .ping:
+            guard settings.version == .v3 else {
+                close(.transportError, now: now, &effects)  // "invalid heartbeat direction"
+                return true
+            }
+            heartbeat = .expectingPing(deadline: now + settings.pingInterval + settings.pingTimeout)
+            send(Packet(.pong, packet.data), &effects)
+        case .close:
+            close(.clientDisconnect, now: now, &effects)
+        case .upgrade, .noop:
+            break  // a late or repeated `5` (some clients send `52`) and noops are harmless
+        case .open:
+            close(.transportError, now: now, &effects)
+            return true
+        }
+        return false
+    }
+
+    private mutating func probeFrame(_ payload: WebSocketPayload, _ effects: inout [ServerSessionEffect]) {
+        guard let current = probe else { return }
+        let packet = decode(payload)
+        if !current.probed, packet == .probePing {
+            probe?.probed = true
+            effects.append(.write([.probePong], to: current.connection))
+            if let parked = parkedPoll {
+                parkedPoll = nil
+                effects.append(.respond(parked, .payload([.noop])))
+            }
+        } else if current.probed, packet?.type == .upgrade {
+            probe = nil
+            transport = .websocket
+            webSocket = current.connection
+            webSocketBase64 = current.base64
+            if let parked = parkedPoll {
+                parkedPoll = nil
+                effects.append(.respond(parked, .payload([.noop])))
+            }
+            effects.append(.notify(.upgraded))
+            if !outbound.isEmpty { effects.append(.write(takeOutbound(), to: current.connection)) }
+        } else {
+            probe = nil  // anything else abandons the upgrade; the session stays on polling
+            effects.append(.closeWebSocket(current.connection))
+        }
+    }
+
+    private func decode(_ payload: WebSocketPayload) -> Packet? {
+        let codec = PacketCodec(version: settings.version)
+        return switch payload {
+        case .text(let bytes): try? codec.decodeWebSocketText(bytes)
+        case .binary(let bytes): try? codec.decodeWebSocketBinary(bytes)
+        }
+    }
+
+    // MARK: sending
+
+    /// Sends on the current transport: straight to the WebSocket, or through the queue to a poll.
+    private mutating func send(_ packet: Packet, _ effects: inout [ServerSessionEffect]) {
+        if transport == .websocket, let connection = webSocket {
+            effects.append(.write([packet], to: connection))
+            return
+        }
+        guard enqueue(packet, &effects) else { return }
+        if let parked = parkedPoll, probe?.probed != true {
+            parkedPoll = nil
+            effects.append(.respond(parked, .payload(takeOutbound())))
+        }
+    }
+
+    /// Queues a packet for the client; past the queue bound the session is closed instead. Returns whether queued.
+    @discardableResult
+    private mutating func enqueue(_ packet: Packet, _ effects: inout [ServerSessionEffect]) -> Bool {
+        guard outboundBytes + packet.dataByteCount <= settings.maxOutboundQueueBytes else {
+            if case .authorizing = phase {
+                effects.append(.rejected(.send(packet)))
+            } else {
+                close(.forcedClose, now: nil, &effects)
+            }
+            return false
+        }
+        outbound.append(packet)
+        outboundBytes += packet.dataByteCount
+        return true
+    }
+
+    private mutating func takeOutbound() -> [Packet] {
+        defer {
+            outbound = []
+            outboundBytes = 0
+        }
+        return outbound
+    }
+
+    // MARK: closing
+
+    /// Ends the session for `reason`, doing for each transport what lets the peer learn of it soonest.
+    private mutating func close(_ reason: DisconnectReason, now: Instant?, _ effects: inout [ServerSessionEffect]) {
+        if let current = probe {
+            effects.append(.closeWebSocket(current.connection))
+            probe = nil
+        }
+        heartbeat = nil
+        if let active = activePost {
+            activePost = nil
+            effects.append(.respond(active, .badRequest))
+        }
+        let byServer = reason == .serverDisconnect || reason == .forcedClose
+        var draining = false
+        switch transport {
+        case .websocket:
+            if let connection = webSocket {
+                if reason != .clientDisconnect { effects.append(.write([.close], to: connection)) }
+                effects.append(.closeWebSocket(connection))
+                webSocket = nil
+            }
+            outbound = []
+            outboundBytes = 0
+        case .polling:
+            // The server's own close delivers what is queued, then `1`. A client close releases the poll with `6`.
+            // Other causes tell a parked poll `1` so the client does not wait for its timeout.
+            let last: [Packet] =
+                if reason == .clientDisconnect { [.noop] } else if byServer { takeOutbound() + [.close] } else { [.close] }
+            if let parked = parkedPoll {
+                parkedPoll = nil
+                effects.append(.respond(parked, .payload(last)))
+            } else if byServer, let now {
+                outbound = last
+                outboundBytes = last.reduce(0) { $0 + $1.dataByteCount }
+                draining = true
+                phase = .draining(reason, deadline: now + settings.closeTimeout)
+            }
+            if !draining {
+                outbound = []
+                outboundBytes = 0
+            }
+        }
+        if !draining { phase = .closed(reason) }
+        effects.append(.notify(.closed(reason)))
+    }
+
+    // MARK: draining and finished
+
+    private mutating func draining(_ reason: DisconnectReason, _ deadline: Instant, _ input: Input<ServerSessionEvent>, _ effects: inout [ServerSessionEffect]) {
+        switch input.event {
+        case .pollReceived(let request):
+            effects.append(.respond(request, .payload(takeOutbound())))
+            phase = .closed(reason)
+        case .timerFired:
+            if input.now >= deadline {
+                outbound = []
+                outboundBytes = 0
+                phase = .closed(reason)
+            }
+        default:
+            finished(input, &effects)
+        }
+    }
+
+    /// A session that is over (or draining) answers everything cleanly and changes nothing.
+    private mutating func finished(_ input: Input<ServerSessionEvent>, _ effects: inout [ServerSessionEffect]) {
+        switch input.event {
+        case .pollReceived(let request), .postStarted(let request), .postReceived(let request, _, _), .postTooLarge(let request):
+            effects.append(.respond(request, .error(.unknownSessionID)))
+        case .webSocketOpened(let connection, _), .frameReceived(let connection, _):
+            effects.append(.closeWebSocket(connection))
+        case .command(let command):
+            effects.append(.rejected(command))
+        case .verdictReceived, .requestAborted, .webSocketClosed, .webSocketFailed, .timerFired:
+            break
+        }
+    }
+}

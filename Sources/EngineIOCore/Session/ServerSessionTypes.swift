@@ -1,0 +1,154 @@
+public import EngineIOSpec
+
+/// What one session needs from the server's options, in the units the protocol uses (milliseconds, bytes).
+public struct ServerSessionSettings: Hashable, Codable, Sendable {
+    public var version: ProtocolVersion
+    /// Milliseconds between the server's pings (v4).
+    public var pingInterval: Int
+    /// Milliseconds the open packet advertises: the interval plus python's grace.
+    public var advertisedPingInterval: Int
+    /// Milliseconds a ping may wait for its pong (v4), or added to the interval for the client's ping (v3).
+    public var pingTimeout: Int
+    /// Largest POST body or WebSocket message, in bytes; advertised as `maxPayload`.
+    public var maxPayload: Int
+    /// Transports a polling session may upgrade to.
+    public var upgrades: [Transport]
+    /// Milliseconds a started upgrade may take.
+    public var upgradeTimeout: Int
+    /// Milliseconds a server-side close waits for the client's poll to collect the close packet.
+    public var closeTimeout: Int
+    /// Bytes of queued, unsent packet data above which the session is closed with `forced close`.
+    public var maxOutboundQueueBytes: Int
+
+    public init(
+        version: ProtocolVersion = .v4, pingInterval: Int = 25_000, advertisedPingInterval: Int? = nil, pingTimeout: Int = 20_000,
+        maxPayload: Int = 1_000_000, upgrades: [Transport] = [.websocket], upgradeTimeout: Int = 10_000, closeTimeout: Int = 30_000,
+        maxOutboundQueueBytes: Int = 16_000_000
+    ) {
+        self.version = version
+        self.pingInterval = pingInterval
+        self.advertisedPingInterval = advertisedPingInterval ?? pingInterval
+        self.pingTimeout = pingTimeout
+        self.maxPayload = maxPayload
+        self.upgrades = upgrades
+        self.upgradeTimeout = upgradeTimeout
+        self.closeTimeout = closeTimeout
+        self.maxOutboundQueueBytes = maxOutboundQueueBytes
+    }
+
+    /// The settings `options` give a session of `version`: exact milliseconds, never python's whole seconds.
+    public init(options: ServerOptions, version: ProtocolVersion) {
+        self.init(
+            version: version, pingInterval: options.pingInterval.intervalMilliseconds,
+            advertisedPingInterval: options.pingInterval.advertisedMilliseconds,
+            pingTimeout: Int((options.pingTimeout * 1000).rounded()), maxPayload: options.maxHttpBufferSize,
+            upgrades: options.allowUpgrades && options.transports.contains(.websocket) ? [.websocket] : [],
+            upgradeTimeout: Int((options.upgradeTimeout * 1000).rounded()), closeTimeout: Int((options.closeTimeout * 1000).rounded()),
+            maxOutboundQueueBytes: options.maxOutboundQueueBytes)
+    }
+}
+
+/// How the handshake request reached the server.
+public enum Handshake: Hashable, Codable, Sendable {
+    /// `GET ?EIO=4&transport=polling`: answered with the open packet once the application accepts.
+    case polling(RequestID)
+    /// `GET ?EIO=4&transport=websocket` with upgrade headers: completed (101) once the application accepts.
+    case websocket(ConnectionID)
+}
+
+/// The application's answer to `authorize`, python's `connect` handler result.
+public enum ConnectVerdict: Hashable, Codable, Sendable {
+    case accept
+    /// Refused: 401 with this JSON text as the body (python sends `"Unauthorized"` when the handler returns False).
+    case reject(body: String)
+
+    public static let unauthorized = ConnectVerdict.reject(body: "\"Unauthorized\"")
+}
+
+/// What the application asks of a session.
+public enum ServerCommand: Hashable, Codable, Sendable {
+    /// Send a packet (python's `send` wraps data in a message; `send_packet` sends any packet).
+    case send(Packet)
+    /// python's `disconnect(sid)`: close with `server disconnect`, delivering what is queued and a close packet.
+    case disconnect
+    /// The server is shutting down: close with `forced close`.
+    case shutdown
+}
+
+/// Everything that can happen to a server session.
+///
+/// Contract with the shell: once the reducer has answered a request (`respond`), the shell sends no further events
+/// about that request; a WebSocket closed by `closeWebSocket` reports nothing more either.
+public enum ServerSessionEvent: Hashable, Codable, Sendable {
+    case verdictReceived(ConnectVerdict)
+    case command(ServerCommand)
+    /// A long-poll `GET` for this session arrived.
+    case pollReceived(RequestID)
+    /// A `POST`'s head arrived (its body is still coming); overlap is judged from here.
+    case postStarted(RequestID)
+    /// A `POST`'s whole body arrived. `binary` is true for `Content-Type: application/octet-stream`.
+    case postReceived(RequestID, body: [UInt8], binary: Bool)
+    /// A `POST` body grew past `maxPayload`.
+    case postTooLarge(RequestID)
+    /// The client went away while a request was unanswered.
+    case requestAborted(RequestID)
+    /// A WebSocket carrying this session's sid was opened: an upgrade candidate. `base64` is the `b64` query flag.
+    case webSocketOpened(ConnectionID, base64: Bool)
+    case frameReceived(ConnectionID, WebSocketPayload)
+    /// The peer closed the WebSocket (or the connection dropped).
+    case webSocketClosed(ConnectionID)
+    /// The WebSocket broke the protocol or sent a message over the size limit; the shell has closed it.
+    case webSocketFailed(ConnectionID)
+    /// A deadline this session asked for (`wake`) may have passed.
+    case timerFired
+}
+
+/// What a request is answered with; the endpoint turns it into HTTP (status, headers, body encoding, compression).
+public enum SessionReply: Hashable, Codable, Sendable {
+    /// 200 with these packets as the polling payload.
+    case payload([Packet])
+    /// 200 `ok`: a POST was accepted.
+    case ok
+    /// 400 or 403 with the JSON error body of this error.
+    case error(HandshakeError)
+    /// 400 with an empty body: a protocol violation (overlapping requests, malformed payload).
+    case badRequest
+    /// 413: the POST body was larger than `maxPayload`.
+    case payloadTooLarge
+    /// 401 with this JSON text: the application refused the connection.
+    case unauthorized(body: String)
+}
+
+/// What the application is told.
+public enum SessionNotification: Hashable, Codable, Sendable {
+    /// The session is open (python's `connect` handler already ran; this is the moment the open packet goes out).
+    case opened
+    /// The session moved to WebSocket.
+    case upgraded
+    /// The session ended; python's `disconnect(sid, reason)`. Sent exactly once per opened session.
+    case closed(DisconnectReason)
+}
+
+/// Something the shell must do for a server session.
+public enum ServerSessionEffect: Hashable, Codable, Sendable {
+    /// Answer the request.
+    case respond(RequestID, SessionReply)
+    /// Finish the WebSocket handshake of a direct WebSocket session (101 Switching Protocols).
+    case acceptWebSocket(ConnectionID)
+    /// Refuse the WebSocket handshake with this HTTP answer instead of 101.
+    case refuseWebSocket(ConnectionID, SessionReply)
+    /// Write these packets on the WebSocket, one message each, in order.
+    case write([Packet], to: ConnectionID)
+    /// Close the WebSocket (close frame, then the TCP connection).
+    case closeWebSocket(ConnectionID)
+    /// Hand a message to the application (python's `message` handler).
+    case deliver(PacketData)
+    /// Ask the application whether to accept the connection (python's `connect` handler); answer with
+    /// `verdictReceived`.
+    case authorize
+    case notify(SessionNotification)
+    /// The session's earliest deadline moved: fire `timerFired` at this instant (`nil`: no deadline any more).
+    case wake(at: Instant?)
+    /// The application asked for something the session cannot do now (e.g. send after close); nothing happened.
+    case rejected(ServerCommand)
+}
