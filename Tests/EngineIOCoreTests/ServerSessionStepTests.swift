@@ -41,7 +41,7 @@ struct ServerSessionStepTests {
         #expect(start.phase == .authorizing(.polling(Self.handshake)))
         let queued = step(start, at(0, .command(.send(.message("hi")))), effects: []) {
             $0.outbound = [.message("hi")]
-            $0.outboundBytes = 2
+            $0.outboundBytes = 3
         }
         _ = step(queued, at(5, .verdictReceived(.accept)), effects: [
             .respond(Self.handshake, .payload([Self.openPacket, .message("hi")])), .notify(.opened),
@@ -155,7 +155,7 @@ struct ServerSessionStepTests {
         let draining = step(session, at(2, .command(.disconnect)), effects: [.notify(.closed(.serverDisconnect)), .wake(at: Instant(milliseconds: 5_002))]) {
             $0.phase = .draining(.serverDisconnect, deadline: Instant(milliseconds: 5_002))
             $0.outbound = [.message("bye"), .close]
-            $0.outboundBytes = 3
+            $0.outboundBytes = 5
             $0.heartbeat = nil
         }
         _ = step(draining, at(3, .pollReceived(RequestID(4))), effects: [.respond(RequestID(4), .payload([.message("bye"), .close])), .wake(at: nil)]) {
@@ -178,12 +178,15 @@ struct ServerSessionStepTests {
         }
         session = step(session, at(650, .timerFired), effects: [.wake(at: Instant(milliseconds: 850))]) {
             $0.outbound = [.ping]
+            $0.outboundBytes = 1
             $0.heartbeat = .awaitingPong(deadline: Instant(milliseconds: 850))
         }
-        _ = step(session, at(849, .timerFired), effects: []) { _ in }
+        // An early tick changes nothing but re-arms the timer, so the shell is never left without one.
+        _ = step(session, at(849, .timerFired), effects: [.wake(at: Instant(milliseconds: 850))]) { _ in }
         _ = step(session, at(850, .timerFired), effects: [.notify(.closed(.pingTimeout)), .wake(at: nil)]) {
             $0.phase = .closed(.pingTimeout)
             $0.outbound = []
+            $0.outboundBytes = 0
             $0.heartbeat = nil
         }
     }
@@ -210,7 +213,7 @@ struct ServerSessionStepTests {
         }
         session = step(session, at(40, .command(.send(.message("held")))), effects: []) {
             $0.outbound = [.message("held")]
-            $0.outboundBytes = 4
+            $0.outboundBytes = 5
         }
         session = step(session, at(50, .pollReceived(RequestID(3))), effects: [.respond(RequestID(3), .payload([.noop]))]) { _ in }
         session = step(session, at(60, .frameReceived(ws, .text(Array("5".utf8)))), effects: [.notify(.upgraded), .write([.message("held")], to: ws)]) {
@@ -233,6 +236,7 @@ struct ServerSessionStepTests {
             $0.probe = nil
             $0.heartbeat = .awaitingPong(deadline: Instant(milliseconds: 1_200))
             $0.outbound = [.ping]
+            $0.outboundBytes = 1
         }
     }
 
@@ -280,6 +284,7 @@ struct ServerSessionStepTests {
         session = step(session, at(100, .postReceived(RequestID(3), body: Array("1:2".utf8), binary: false)), effects: [.respond(RequestID(3), .ok), .wake(at: Instant(milliseconds: 600))]) {
             $0.heartbeat = .expectingPing(deadline: Instant(milliseconds: 600))
             $0.outbound = [.pong]
+            $0.outboundBytes = 1
         }
         _ = step(session, at(600, .timerFired), effects: [.notify(.closed(.pingTimeout)), .wake(at: nil)]) {
             $0.phase = .closed(.pingTimeout)
@@ -297,4 +302,69 @@ struct ServerSessionStepTests {
         _ = step(session, at(2, .command(.send(.message("late")))), effects: [.rejected(.send(.message("late")))]) { _ in }
         _ = step(session, at(2, .timerFired), effects: []) { _ in }
     }
+
+    @Test("a server close during a probed upgrade is delivered over the WebSocket when the client commits")
+    func closeDuringUpgrade() throws {
+        let ws = ConnectionID(7)
+        var session = Self.openPolling()
+        _ = ServerSession.reduce(&session, at(1, .webSocketOpened(ws, base64: false)))
+        _ = ServerSession.reduce(&session, at(2, .frameReceived(ws, .text(Array("2probe".utf8)))))
+        _ = ServerSession.reduce(&session, at(3, .command(.send(.message("last")))))
+        session = step(session, at(4, .command(.disconnect)), effects: [.notify(.closed(.serverDisconnect)), .wake(at: Instant(milliseconds: 1_001))]) {
+            $0.phase = .draining(.serverDisconnect, deadline: Instant(milliseconds: 5_004))
+            $0.outbound = [.message("last"), .close]
+            $0.outboundBytes = 6
+            $0.heartbeat = nil
+        }
+        session = step(session, at(5, .pollReceived(RequestID(9))), effects: [.respond(RequestID(9), .payload([.noop]))]) { _ in }
+        _ = step(session, at(6, .frameReceived(ws, .text(Array("5".utf8)))), effects: [
+            .write([.message("last"), .close], to: ws), .closeWebSocket(ws), .wake(at: nil),
+        ]) {
+            $0.phase = .closed(.serverDisconnect)
+            $0.probe = nil
+            $0.outbound = []
+            $0.outboundBytes = 0
+        }
+    }
+
+    @Test("a request that arrives after a missed deadline finds the session already timed out")
+    func deadlineBeforeRequest() throws {
+        var session = Self.openPolling()
+        _ = ServerSession.reduce(&session, at(300, .timerFired))
+        _ = ServerSession.reduce(&session, at(301, .pollReceived(RequestID(2))))
+        // The pong deadline is t=500; a poll at t=501 comes before the shell's tick.
+        _ = step(session, at(501, .pollReceived(RequestID(3))), effects: [
+            .notify(.closed(.pingTimeout)), .respond(RequestID(3), .error(.unknownSessionID)), .wake(at: nil),
+        ]) {
+            $0.phase = .closed(.pingTimeout)
+            $0.heartbeat = nil
+        }
+    }
+
+    @Test("an oversized stray POST after the upgrade is refused without harming the WebSocket")
+    func strayPostAfterUpgrade() throws {
+        let ws = ConnectionID(7)
+        var session = Self.openPolling()
+        _ = ServerSession.reduce(&session, at(1, .webSocketOpened(ws, base64: false)))
+        _ = ServerSession.reduce(&session, at(2, .frameReceived(ws, .text(Array("2probe".utf8)))))
+        _ = ServerSession.reduce(&session, at(3, .frameReceived(ws, .text(Array("5".utf8)))))
+        _ = step(session, at(4, .postTooLarge(RequestID(5))), effects: [.respond(RequestID(5), .error(.badRequest))]) { _ in }
+    }
+
+    @Test("a client that leaves before the verdict still gives an accepting application its disconnect")
+    func abandonedHandshake() throws {
+        let (start, _) = ServerSession.start(sid: "S", settings: Self.settings, handshake: .polling(Self.handshake))
+        let gone = step(start, at(1, .requestAborted(Self.handshake)), effects: []) { $0.phase = .abandoned }
+        _ = step(gone, at(2, .verdictReceived(.accept)), effects: [.notify(.opened), .notify(.closed(.transportClose))]) {
+            $0.phase = .closed(.transportClose)
+        }
+    }
+
+    @Test("packets that would break the protocol are refused to the application")
+    func unsendablePackets() throws {
+        for packet in [Packet.close, .upgrade, Packet(.open, .text("{}")), Packet(.ping, .binary([1]))] {
+            _ = step(Self.openPolling(), at(1, .command(.send(packet))), effects: [.rejected(.send(packet))]) { _ in }
+        }
+    }
+
 }

@@ -38,6 +38,10 @@ public struct Packet: Hashable, Sendable, Codable {
     /// `3probe`, the server's answer to it.
     public static let probePong = Packet(.pong, .text(Framing.probe))
 
+    /// What a packet costs a queue bound: its data plus one byte for its type, so that even empty packets count
+    /// and a stream of them cannot grow a queue without limit.
+    public var queueCost: Int { dataByteCount + 1 }
+
     /// The number of bytes of application data, which size limits count.
     public var dataByteCount: Int {
         switch data {

@@ -7,8 +7,9 @@ public import EngineIOSpec
 // socket or draws a random number.
 //
 // Phases: `authorizing` (the handshake request waits for the application's verdict) → `open` → `draining` (a
-// server-side close over polling waits for the client's next poll to collect the close packet) → `closed`; or
-// `authorizing` → `rejected`. `closed` and `rejected` are terminal.
+// server-side close over polling waits for the client's next poll, or for a probed upgrade to finish, to deliver
+// what is queued and the close packet) → `closed`; or `authorizing` → `rejected`; or `authorizing` → `abandoned`
+// (the client left before the verdict). `closed` and `rejected` are terminal.
 //
 // Transports: a session starts on polling or on a WebSocket. Polling allows one parked GET and one POST in flight;
 // a second of either is a protocol violation (400 to the newcomer, session closed with `transport error`).
@@ -24,7 +25,9 @@ public import EngineIOSpec
 // Heartbeat (v4): the server pings `pingInterval` after the open packet and after each pong; a pong must come
 // within `pingTimeout` (else `ping timeout`). v3 reverses it: the client pings, we answer, and a client silent for
 // `pingInterval + pingTimeout` times out. Deadlines live in the state; after every step the earliest one leaves as
-// `wake(at:)` if it moved, and `timerFired` judges expiry from the state, so a late or spurious tick is harmless.
+// `wake(at:)` if it moved (and again after every `timerFired`, so an early tick cannot leave the shell without a
+// timer). Expiry is judged from the state against the input's time before any event is handled, so a late tick
+// cannot let a request slip in after a deadline, and a spurious tick is harmless.
 //
 // Closing sends `1` where it helps the peer (server close: after everything queued) and closes the WebSocket right
 // away; the application hears `closed(reason)` exactly once.
@@ -37,6 +40,9 @@ public struct ServerSession: Hashable, Codable, Sendable {
         case closed(DisconnectReason)
         /// The application refused the connection; it never opened, so it never closes either.
         case rejected
+        /// The client left while the application was deciding. An `accept` that comes later is told at once that
+        /// the session opened and closed (`transport close`), so python's connect/disconnect pairing holds.
+        case abandoned
     }
 
     /// A WebSocket that may become the session's transport.
@@ -108,14 +114,16 @@ public struct ServerSession: Hashable, Codable, Sendable {
     public static func reduce(_ state: inout ServerSession, _ input: Input<ServerSessionEvent>) -> [ServerSessionEffect] {
         var effects: [ServerSessionEffect] = []
         let before = state.nextDeadline
+        if let due = before, input.now >= due { state.expireDeadlines(now: input.now, &effects) }
         switch state.phase {
         case .authorizing(let handshake): state.authorizing(handshake, input, &effects)
         case .open: state.open(input, &effects)
         case .draining(let reason, let deadline): state.draining(reason, deadline, input, &effects)
         case .closed, .rejected: state.finished(input, &effects)
+        case .abandoned: state.abandoned(input, &effects)
         }
         let after = state.nextDeadline
-        if after != before { effects.append(.wake(at: after)) }
+        if after != before || (input.event == .timerFired && after != nil) { effects.append(.wake(at: after)) }
         return effects
     }
 
@@ -130,8 +138,10 @@ public struct ServerSession: Hashable, Codable, Sendable {
             case nil: break
             }
             if let probe { deadlines.append(probe.deadline) }
-        case .draining(_, let deadline): deadlines.append(deadline)
-        case .authorizing, .closed, .rejected: break
+        case .draining(_, let deadline):
+            deadlines.append(deadline)
+            if let probe { deadlines.append(probe.deadline) }
+        case .authorizing, .closed, .rejected, .abandoned: break
         }
         return deadlines.min()
     }
@@ -140,7 +150,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
     public var isFinished: Bool {
         switch phase {
         case .closed, .rejected: true
-        case .authorizing, .open, .draining: false
+        case .authorizing, .open, .draining, .abandoned: false
         }
     }
 
@@ -153,7 +163,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
             heartbeat =
                 settings.version == .v4
                 ? .pingDue(input.now + settings.pingInterval)
-                : .expectingPing(deadline: input.now + settings.pingInterval + settings.pingTimeout)
+                : .expectingPing(deadline: input.now + settings.advertisedPingInterval + settings.pingTimeout)
             let upgrades: [Transport] = if case .polling = handshake { settings.upgrades } else { [] }
             let open = OpenPacket(
                 sid: sid, upgrades: upgrades.map(\.rawValue), pingInterval: settings.advertisedPingInterval,
@@ -174,19 +184,47 @@ public struct ServerSession: Hashable, Codable, Sendable {
             reject(handshake, body: body, &effects)
         case .command(.send(let packet)):
             // python runs `connect` before answering, so what it sends rides along with the open packet.
-            enqueue(packet, &effects)
+            if Self.isSendable(packet) { enqueue(packet, &effects) } else { effects.append(.rejected(.send(packet))) }
         case .command(.disconnect), .command(.shutdown):
             reject(handshake, body: "\"Unauthorized\"", &effects)
         case .requestAborted(let request):
-            if case .polling(request) = handshake { phase = .rejected }
+            if case .polling(request) = handshake { abandon() }
         case .webSocketClosed(let connection), .webSocketFailed(let connection):
-            if case .websocket(connection) = handshake { phase = .rejected }
+            if case .websocket(connection) = handshake { abandon() }
         case .pollReceived(let request), .postStarted(let request), .postReceived(let request, _, _), .postTooLarge(let request):
             effects.append(.respond(request, .error(.badRequest)))  // python: "Not connected"
         case .webSocketOpened(let connection, _):
             effects.append(.closeWebSocket(connection))
         case .frameReceived, .timerFired:
             break
+        }
+    }
+
+    /// Packets an application may not send: they would break the protocol (python raises for some of them).
+    static func isSendable(_ packet: Packet) -> Bool {
+        switch packet.type {
+        case .message: true
+        case .ping, .pong, .noop: if case .binary = packet.data { false } else { true }
+        case .open, .close, .upgrade: false
+        }
+    }
+
+    private mutating func abandon() {
+        phase = .abandoned
+        webSocket = nil
+        outbound = []
+        outboundBytes = 0
+    }
+
+    private mutating func abandoned(_ input: Input<ServerSessionEvent>, _ effects: inout [ServerSessionEffect]) {
+        if case .verdictReceived(.accept) = input.event {
+            phase = .closed(.transportClose)
+            effects.append(.notify(.opened))
+            effects.append(.notify(.closed(.transportClose)))
+        } else if case .verdictReceived(.reject) = input.event {
+            phase = .rejected
+        } else {
+            finished(input, &effects)
         }
     }
 
@@ -209,7 +247,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
         case .verdictReceived:
             break  // answered already; a second verdict changes nothing
         case .command(.send(let packet)):
-            send(packet, &effects)
+            if Self.isSendable(packet) { send(packet, &effects) } else { effects.append(.rejected(.send(packet))) }
         case .command(.disconnect):
             close(.serverDisconnect, now: now, &effects)
         case .command(.shutdown):
@@ -225,6 +263,10 @@ public struct ServerSession: Hashable, Codable, Sendable {
             }
             post(request, body: body, binary: binary, now: now, &effects)
         case .postTooLarge(let request):
+            if transport == .websocket {
+                effects.append(.respond(request, .error(.badRequest)))  // a stray POST after the upgrade
+                return
+            }
             if activePost == request { activePost = nil }
             effects.append(.respond(request, .payloadTooLarge))
             close(.transportError, now: now, &effects)
@@ -251,9 +293,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
                     return
                 }
                 receive(packet, now: now, &effects)
-            } else {
-                effects.append(.closeWebSocket(connection))
-            }
+            }  // frames from a connection this session does not own are not its business
         case .webSocketClosed(let connection), .webSocketFailed(let connection):
             if connection == probe?.connection {
                 probe = nil
@@ -266,10 +306,18 @@ public struct ServerSession: Hashable, Codable, Sendable {
                 }
             }
         case .timerFired:
-            if let current = probe, now >= current.deadline {
-                effects.append(.closeWebSocket(current.connection))
-                probe = nil
-            }
+            break  // deadlines were judged before the event
+        }
+    }
+
+    /// Acts on every deadline that `now` has reached: the upgrade's, the heartbeat's, the drain's.
+    private mutating func expireDeadlines(now: Instant, _ effects: inout [ServerSessionEffect]) {
+        if let current = probe, now >= current.deadline {
+            effects.append(.closeWebSocket(current.connection))
+            probe = nil
+        }
+        switch phase {
+        case .open:
             switch heartbeat {
             case .pingDue(let at)? where now >= at:
                 heartbeat = .awaitingPong(deadline: now + settings.pingTimeout)
@@ -281,6 +329,10 @@ public struct ServerSession: Hashable, Codable, Sendable {
             default:
                 break
             }
+        case .draining(let reason, let deadline) where now >= deadline:
+            finishDraining(reason, &effects)
+        default:
+            break
         }
     }
 
@@ -322,6 +374,11 @@ public struct ServerSession: Hashable, Codable, Sendable {
 
     private mutating func post(_ request: RequestID, body: [UInt8], binary: Bool, now: Instant, _ effects: inout [ServerSessionEffect]) {
         activePost = nil
+        if body.count > settings.maxPayload {
+            effects.append(.respond(request, .payloadTooLarge))
+            close(.transportError, now: now, &effects)
+            return
+        }
         if binary && settings.version == .v4 {
             effects.append(.respond(request, .badRequest))  // v4 polling bodies are text
             close(.transportError, now: now, &effects)
@@ -364,7 +421,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
                 close(.transportError, now: now, &effects)  // "invalid heartbeat direction"
                 return true
             }
-            heartbeat = .expectingPing(deadline: now + settings.pingInterval + settings.pingTimeout)
+            heartbeat = .expectingPing(deadline: now + settings.advertisedPingInterval + settings.pingTimeout)
             send(Packet(.pong, packet.data), &effects)
         case .close:
             close(.clientDisconnect, now: now, &effects)
@@ -430,7 +487,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
     /// Queues a packet for the client; past the queue bound the session is closed instead. Returns whether queued.
     @discardableResult
     private mutating func enqueue(_ packet: Packet, _ effects: inout [ServerSessionEffect]) -> Bool {
-        guard outboundBytes + packet.dataByteCount <= settings.maxOutboundQueueBytes else {
+        guard outboundBytes + packet.queueCost <= settings.maxOutboundQueueBytes else {
             if case .authorizing = phase {
                 effects.append(.rejected(.send(packet)))
             } else {
@@ -439,7 +496,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
             return false
         }
         outbound.append(packet)
-        outboundBytes += packet.dataByteCount
+        outboundBytes += packet.queueCost
         return true
     }
 
@@ -454,18 +511,23 @@ public struct ServerSession: Hashable, Codable, Sendable {
     // MARK: closing
 
     /// Ends the session for `reason`, doing for each transport what lets the peer learn of it soonest.
+    ///
+    /// A close the server decides (`server disconnect`, `forced close`) on polling delivers what is queued and then
+    /// `1`: to the parked poll, or by draining until the next poll, or (when the client is mid-upgrade and polls no
+    /// more) over the WebSocket once the client commits. A POST in flight then still gets `ok`, since failing it would
+    /// make the client drop the poll that carries the close. Other causes drop the queue.
     private mutating func close(_ reason: DisconnectReason, now: Instant?, _ effects: inout [ServerSessionEffect]) {
-        if let current = probe {
+        let byServer = reason == .serverDisconnect || reason == .forcedClose
+        let drainable = byServer && now != nil && transport == .polling && parkedPoll == nil
+        if let current = probe, !(drainable && current.probed) {
             effects.append(.closeWebSocket(current.connection))
             probe = nil
         }
         heartbeat = nil
-        if let active = activePost {
+        if let active = activePost, !drainable {
             activePost = nil
             effects.append(.respond(active, .badRequest))
         }
-        let byServer = reason == .serverDisconnect || reason == .forcedClose
-        var draining = false
         switch transport {
         case .websocket:
             if let connection = webSocket {
@@ -473,29 +535,33 @@ public struct ServerSession: Hashable, Codable, Sendable {
                 effects.append(.closeWebSocket(connection))
                 webSocket = nil
             }
-            outbound = []
-            outboundBytes = 0
+            clearOutbound()
+            phase = .closed(reason)
         case .polling:
-            // The server's own close delivers what is queued, then `1`. A client close releases the poll with `6`.
-            // Other causes tell a parked poll `1` so the client does not wait for its timeout.
+            // A client close releases the poll with `6`; other causes tell a parked poll `1` so the client does not
+            // wait for its timeout.
             let last: [Packet] =
                 if reason == .clientDisconnect { [.noop] } else if byServer { takeOutbound() + [.close] } else { [.close] }
             if let parked = parkedPoll {
                 parkedPoll = nil
                 effects.append(.respond(parked, .payload(last)))
-            } else if byServer, let now {
+                clearOutbound()
+                phase = .closed(reason)
+            } else if drainable, let now {
                 outbound = last
-                outboundBytes = last.reduce(0) { $0 + $1.dataByteCount }
-                draining = true
+                outboundBytes = last.reduce(0) { $0 + $1.queueCost }
                 phase = .draining(reason, deadline: now + settings.closeTimeout)
-            }
-            if !draining {
-                outbound = []
-                outboundBytes = 0
+            } else {
+                clearOutbound()
+                phase = .closed(reason)
             }
         }
-        if !draining { phase = .closed(reason) }
         effects.append(.notify(.closed(reason)))
+    }
+
+    private mutating func clearOutbound() {
+        outbound = []
+        outboundBytes = 0
     }
 
     // MARK: draining and finished
@@ -503,17 +569,50 @@ public struct ServerSession: Hashable, Codable, Sendable {
     private mutating func draining(_ reason: DisconnectReason, _ deadline: Instant, _ input: Input<ServerSessionEvent>, _ effects: inout [ServerSessionEffect]) {
         switch input.event {
         case .pollReceived(let request):
-            effects.append(.respond(request, .payload(takeOutbound())))
-            phase = .closed(reason)
-        case .timerFired:
-            if input.now >= deadline {
-                outbound = []
-                outboundBytes = 0
-                phase = .closed(reason)
+            if probe?.probed == true {
+                effects.append(.respond(request, .payload([.noop])))  // the client is upgrading; the close goes there
+            } else {
+                effects.append(.respond(request, .payload(takeOutbound())))
+                finishDraining(reason, &effects)
             }
+        case .postStarted(let request):
+            if activePost == nil { activePost = request } else { effects.append(.respond(request, .ok)) }
+        case .postReceived(let request, _, _):
+            if activePost == request { activePost = nil }
+            effects.append(.respond(request, .ok))  // the session is closing; its packets no longer matter
+        case .frameReceived(let connection, let payload) where connection == probe?.connection:
+            if probe?.probed == true, decode(payload)?.type == .upgrade {
+                effects.append(.write(takeOutbound(), to: connection))
+                effects.append(.closeWebSocket(connection))
+                probe = nil
+                finishDraining(reason, &effects)
+            } else {
+                effects.append(.closeWebSocket(connection))
+                probe = nil
+            }
+        case .webSocketClosed(let connection) where connection == probe?.connection,
+            .webSocketFailed(let connection) where connection == probe?.connection:
+            probe = nil
+        case .requestAborted(let request):
+            if activePost == request { activePost = nil }
+        case .timerFired:
+            break
         default:
             finished(input, &effects)
         }
+    }
+
+    private mutating func finishDraining(_ reason: DisconnectReason, _ effects: inout [ServerSessionEffect]) {
+        if let current = probe {
+            effects.append(.closeWebSocket(current.connection))
+            probe = nil
+        }
+        if let active = activePost {
+            activePost = nil
+            effects.append(.respond(active, .ok))
+        }
+        clearOutbound()
+        phase = .closed(reason)
     }
 
     /// A session that is over (or draining) answers everything cleanly and changes nothing.
@@ -521,11 +620,11 @@ public struct ServerSession: Hashable, Codable, Sendable {
         switch input.event {
         case .pollReceived(let request), .postStarted(let request), .postReceived(let request, _, _), .postTooLarge(let request):
             effects.append(.respond(request, .error(.unknownSessionID)))
-        case .webSocketOpened(let connection, _), .frameReceived(let connection, _):
-            effects.append(.closeWebSocket(connection))
+        case .webSocketOpened(let connection, _):
+            effects.append(.closeWebSocket(connection))  // accepted by the endpoint, and nobody's now
         case .command(let command):
             effects.append(.rejected(command))
-        case .verdictReceived, .requestAborted, .webSocketClosed, .webSocketFailed, .timerFired:
+        case .verdictReceived, .requestAborted, .frameReceived, .webSocketClosed, .webSocketFailed, .timerFired:
             break
         }
     }
