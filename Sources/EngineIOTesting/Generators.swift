@@ -1,5 +1,4 @@
 public import EngineIOCore
-public import EngineIOSpec
 
 /// Generators for the package's own values, in canonical form (see `Packet`), for users' properties and ours.
 public enum Generators {

@@ -1,5 +1,4 @@
 public import EngineIOCore
-public import EngineIOSpec
 
 /// Model-based testing of `ServerSession`: random worlds (a client that may misbehave, an application, a clock)
 /// drive the reducer while invariants are checked after every step.
@@ -44,6 +43,12 @@ public enum ServerSessionSimulation {
         public var startsOnWebSocket: Bool
         public var version: ProtocolVersion
         public var actions: [Action]
+
+        public init(startsOnWebSocket: Bool, version: ProtocolVersion, actions: [Action]) {
+            self.startsOnWebSocket = startsOnWebSocket
+            self.version = version
+            self.actions = actions
+        }
     }
 
     public static let settings = ServerSessionSettings(

@@ -1,4 +1,3 @@
-public import EngineIOSpec
 
 /// One `name: value` header line.
 public struct HeaderField: Hashable, Codable, Sendable {

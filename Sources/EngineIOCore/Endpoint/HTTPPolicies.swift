@@ -1,4 +1,3 @@
-public import EngineIOSpec
 
 /// The HTTP-level decisions the endpoint makes from the options: origins, CORS headers, compression, error bodies.
 public enum HTTPPolicies {

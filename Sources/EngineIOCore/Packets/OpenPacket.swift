@@ -1,4 +1,3 @@
-public import EngineIOSpec
 
 /// The handshake data of the `open` packet: `0{"sid":…,"upgrades":[…],"pingInterval":…,"pingTimeout":…,"maxPayload":…}`.
 public struct OpenPacket: Hashable, Sendable, Codable {

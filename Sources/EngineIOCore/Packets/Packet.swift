@@ -1,4 +1,3 @@
-public import EngineIOSpec
 
 /// What a packet carries after its type.
 public enum PacketData: Hashable, Sendable, Codable {

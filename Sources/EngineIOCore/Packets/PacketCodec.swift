@@ -1,4 +1,3 @@
-public import EngineIOSpec
 import EngineIOWire
 
 /// How a packet travels in one WebSocket message.

@@ -1,4 +1,3 @@
-public import EngineIOSpec
 
 /// Encodes and decodes polling payloads (HTTP bodies holding several packets).
 ///

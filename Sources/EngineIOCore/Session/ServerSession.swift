@@ -1,4 +1,3 @@
-public import EngineIOSpec
 
 // Theory of operation
 //

@@ -1,4 +1,3 @@
-public import EngineIOSpec
 
 /// What one session needs from the server's options, in the units the protocol uses (milliseconds, bytes).
 public struct ServerSessionSettings: Hashable, Codable, Sendable {
