@@ -1,0 +1,405 @@
+// Theory of operation
+//
+// `ClientSession` is one client connection as a value. It names its own requests and WebSockets (counters in the
+// state), so the shell only performs what the effects say and reports back.
+//
+// Phases: `idle` → `connecting` (handshake request or WebSocket) → `open` → `closed(reason)`; or `connecting` →
+// `failed(error)` (python raises from `connect`). `closed` and `failed` are terminal.
+//
+// Polling: one GET is always out while open (re-issued after each response), and at most one POST; packets sent
+// while a POST is out wait and go together in the next one, up to the server's `maxPayload` (a single larger packet
+// still goes alone).
+//
+// Upgrade: after a polling handshake that offers `websocket`, a probe WebSocket is opened and sent `2probe`. On
+// `3probe` the client pauses polling: it issues no new requests, waits for the outstanding GET and POST to finish,
+// then sends `5` on the probe, which becomes the transport, and flushes what it held. A failed probe resumes
+// polling.
+//
+// Heartbeat: v4 servers ping; we answer each ping at once and consider the server dead when no ping came for
+// `pingInterval + pingTimeout` (`ping timeout`). v3 reverses it: we ping every interval and want the pong within
+// `pingTimeout`. The deadline lives in the state and leaves as `wake(at:)`; expiry is judged before each event.
+//
+// Closing: a `1` from the server is `server disconnect`; a failed request, a broken WebSocket or an unreadable
+// payload is `transport error`; our own `disconnect` sends `1` (best effort) and is `client disconnect`.
+public struct ClientSession: Hashable, Codable, Sendable {
+    public enum Phase: Hashable, Codable, Sendable {
+        case idle
+        case connecting
+        case open
+        case closed(DisconnectReason)
+        case failed(ConnectError)
+    }
+
+    public struct Probe: Hashable, Codable, Sendable {
+        public enum Stage: Hashable, Codable, Sendable {
+            /// The WebSocket is being opened.
+            case opening
+            /// `2probe` is out.
+            case probing
+            /// `3probe` came: polling is pausing; `5` goes out once the outstanding requests finish.
+            case pausing
+        }
+
+        public var connection: ConnectionID
+        public var stage: Stage
+    }
+
+    public enum Heartbeat: Hashable, Codable, Sendable {
+        /// v4: the server must ping by this instant.
+        case expectingPing(deadline: Instant)
+        /// v3: our next ping goes out at this instant.
+        case pingDue(Instant)
+        /// v3: our ping is out; the pong must come by this instant.
+        case awaitingPong(deadline: Instant)
+    }
+
+    public var settings: ClientSessionSettings
+    public var phase: Phase = .idle
+    public var transport: Transport
+    public var handshake: OpenPacket?
+    public var handshakeRequest: RequestID?
+    public var webSocket: ConnectionID?
+    public var probe: Probe?
+    public var poll: RequestID?
+    public var post: RequestID?
+    /// Packets waiting for a POST slot, or for the upgrade to finish.
+    public var outbound: [Packet] = []
+    public var heartbeat: Heartbeat?
+    public var nextID: UInt64 = 1
+
+    public init(settings: ClientSessionSettings) {
+        self.settings = settings
+        transport = settings.transports.first ?? .polling
+    }
+
+    public var sid: String? { handshake?.sid }
+
+    public static func step(_ state: ClientSession, _ input: Input<ClientSessionEvent>) -> (ClientSession, [ClientSessionEffect]) {
+        var next = state
+        let effects = reduce(&next, input)
+        return (next, effects)
+    }
+
+    public static func reduce(_ state: inout ClientSession, _ input: Input<ClientSessionEvent>) -> [ClientSessionEffect] {
+        var effects: [ClientSessionEffect] = []
+        let before = state.nextDeadline
+        if let due = before, input.now >= due { state.expireDeadlines(now: input.now, &effects) }
+        switch state.phase {
+        case .idle: state.idle(input, &effects)
+        case .connecting: state.connecting(input, &effects)
+        case .open: state.open(input, &effects)
+        case .closed, .failed: state.finished(input, &effects)
+        }
+        let after = state.nextDeadline
+        if after != before || (input.event == .timerFired && after != nil) { effects.append(.wake(at: after)) }
+        return effects
+    }
+
+    public var nextDeadline: Instant? {
+        guard case .open = phase else { return nil }
+        return switch heartbeat {
+        case .expectingPing(let at)?, .pingDue(let at)?, .awaitingPong(let at)?: at
+        case nil: nil
+        }
+    }
+
+    public var isFinished: Bool {
+        switch phase {
+        case .closed, .failed: true
+        case .idle, .connecting, .open: false
+        }
+    }
+
+    private mutating func newRequest() -> RequestID {
+        defer { nextID += 1 }
+        return RequestID(nextID)
+    }
+
+    private mutating func newConnection() -> ConnectionID {
+        defer { nextID += 1 }
+        return ConnectionID(nextID)
+    }
+
+    private var codec: PacketCodec { PacketCodec(version: settings.version) }
+
+    // MARK: idle and connecting
+
+    private mutating func idle(_ input: Input<ClientSessionEvent>, _ effects: inout [ClientSessionEffect]) {
+        switch input.event {
+        case .command(.connect):
+            phase = .connecting
+            if transport == .polling {
+                let request = newRequest()
+                handshakeRequest = request
+                effects.append(.sendRequest(request, .handshake))
+            } else {
+                let connection = newConnection()
+                webSocket = connection
+                effects.append(.openWebSocket(connection, sid: nil))
+            }
+        case .command(let command):
+            effects.append(.rejected(command))  // python drops sends while disconnected
+        default:
+            break
+        }
+    }
+
+    private mutating func connecting(_ input: Input<ClientSessionEvent>, _ effects: inout [ClientSessionEffect]) {
+        let now = input.now
+        switch input.event {
+        case .command(.send(let packet)):
+            outbound.append(packet)  // goes out once connected
+        case .command(.disconnect):
+            // Nothing opened, so nothing closes for the application either.
+            if let request = handshakeRequest { effects.append(.cancelRequest(request)) }
+            if let connection = webSocket { effects.append(.closeWebSocket(connection)) }
+            handshakeRequest = nil
+            webSocket = nil
+            outbound = []
+            phase = .closed(.clientDisconnect)
+        case .command(.connect):
+            effects.append(.rejected(.connect))  // "Client is not in a disconnected state"
+        case .responseReceived(let request, let status, let body, let binary) where request == handshakeRequest:
+            handshakeRequest = nil
+            guard status == 200 else { return fail(.unexpectedStatus(status, body: body), &effects) }
+            let payload = PayloadCodec(version: settings.version)
+            guard let packets = try? (binary ? payload.decodeV3Binary(body) : payload.decode(body)), let first = packets.first else {
+                return fail(.unexpectedResponse, &effects)
+            }
+            guard first.type == .open else { return fail(.noOpenPacket, &effects) }
+            guard let open = try? OpenPacket(packet: first) else { return fail(.unexpectedResponse, &effects) }
+            opened(open, now: now, &effects)
+            for packet in packets.dropFirst() where phase == .open { receive(packet, now: now, &effects) }
+            guard phase == .open else { return }
+            if settings.upgrade, settings.transports.contains(.websocket), open.upgradeTransports.contains(.websocket) {
+                let connection = newConnection()
+                probe = Probe(connection: connection, stage: .opening)
+                effects.append(.openWebSocket(connection, sid: open.sid))
+            }
+            startPolling(&effects)
+        case .requestFailed(let request) where request == handshakeRequest:
+            fail(.unreachable, &effects)
+        case .webSocketRefused(let connection, let status, let body) where connection == webSocket:
+            webSocket = nil
+            fail(status.map { .unexpectedStatus($0, body: body) } ?? .unreachable, &effects)
+        case .webSocketClosed(let connection) where connection == webSocket:
+            webSocket = nil
+            fail(.unreachable, &effects)
+        case .frameReceived(let connection, let payload) where connection == webSocket:
+            guard let packet = decode(payload) else { return fail(.unexpectedResponse, &effects) }
+            guard packet.type == .open, let open = try? OpenPacket(packet: packet) else {
+                effects.append(.closeWebSocket(connection))
+                webSocket = nil
+                return fail(.noOpenPacket, &effects)
+            }
+            opened(open, now: now, &effects)
+            flush(&effects)
+        default:
+            break
+        }
+    }
+
+    private mutating func fail(_ error: ConnectError, _ effects: inout [ClientSessionEffect]) {
+        phase = .failed(error)
+        outbound = []
+        effects.append(.connectFailed(error))
+    }
+
+    private mutating func opened(_ open: OpenPacket, now: Instant, _ effects: inout [ClientSessionEffect]) {
+        handshake = open
+        phase = .open
+        heartbeat =
+            settings.version == .v4
+            ? .expectingPing(deadline: now + open.pingInterval + open.pingTimeout)
+            : .pingDue(now + open.pingInterval)
+        effects.append(.notify(.opened(open)))
+    }
+
+    // MARK: open
+
+    private mutating func open(_ input: Input<ClientSessionEvent>, _ effects: inout [ClientSessionEffect]) {
+        let now = input.now
+        switch input.event {
+        case .command(.send(let packet)):
+            outbound.append(packet)
+            flush(&effects)
+        case .command(.disconnect):
+            close(.clientDisconnect, &effects)
+        case .command(.connect):
+            effects.append(.rejected(.connect))
+        case .responseReceived(let request, let status, let body, let binary):
+            if request == poll {
+                poll = nil
+                guard status == 200 else { return close(.transportError, &effects) }
+                let payload = PayloadCodec(version: settings.version)
+                guard let packets = try? (binary ? payload.decodeV3Binary(body) : payload.decode(body)) else {
+                    return close(.transportError, &effects)
+                }
+                for packet in packets where phase == .open { receive(packet, now: now, &effects) }
+                guard phase == .open else { return }
+                if probe?.stage == .pausing { commitIfPaused(&effects) } else { startPolling(&effects) }
+            } else if request == post {
+                post = nil
+                guard status == 200 else { return close(.transportError, &effects) }
+                if probe?.stage == .pausing { commitIfPaused(&effects) } else { flush(&effects) }
+            }
+        case .requestFailed(let request):
+            if request == poll || request == post { close(.transportError, &effects) }
+        case .webSocketOpened(let connection):
+            if connection == probe?.connection {
+                probe?.stage = .probing
+                effects.append(.write([.probePing], to: connection))
+            }
+        case .webSocketRefused(let connection, _, _):
+            if connection == probe?.connection { abandonProbe(closing: false, &effects) }
+        case .frameReceived(let connection, let payload):
+            if connection == probe?.connection {
+                if probe?.stage == .probing, decode(payload) == .probePong {
+                    probe?.stage = .pausing
+                    commitIfPaused(&effects)
+                } else {
+                    abandonProbe(closing: true, &effects)
+                }
+            } else if connection == webSocket {
+                guard let packet = decode(payload) else { return close(.transportError, &effects) }
+                receive(packet, now: now, &effects)
+            }
+        case .webSocketClosed(let connection):
+            if connection == probe?.connection {
+                abandonProbe(closing: false, &effects)
+            } else if connection == webSocket {
+                webSocket = nil
+                close(.transportError, &effects)
+            }
+        case .timerFired:
+            break
+        }
+    }
+
+    private mutating func receive(_ packet: Packet, now: Instant, _ effects: inout [ClientSessionEffect]) {
+        switch packet.type {
+        case .message:
+            effects.append(.deliver(packet.data))
+        case .ping:
+            guard settings.version == .v4, let open = handshake else { return }
+            heartbeat = .expectingPing(deadline: now + open.pingInterval + open.pingTimeout)
+            outbound.insert(Packet(.pong, packet.data), at: 0)  // answer before anything else that waits
+            flush(&effects)
+        case .pong:
+            guard settings.version == .v3, let open = handshake, case .awaitingPong = heartbeat else { return }
+            heartbeat = .pingDue(now + open.pingInterval)
+        case .close:
+            close(.serverDisconnect, &effects)
+        case .open, .upgrade, .noop:
+            break
+        }
+    }
+
+    private mutating func expireDeadlines(now: Instant, _ effects: inout [ClientSessionEffect]) {
+        guard case .open = phase, let open = handshake else { return }
+        switch heartbeat {
+        case .expectingPing(let deadline)? where now >= deadline, .awaitingPong(let deadline)? where now >= deadline:
+            close(.pingTimeout, &effects)
+        case .pingDue(let at)? where now >= at:
+            heartbeat = .awaitingPong(deadline: now + open.pingTimeout)
+            outbound.insert(.ping, at: 0)
+            flush(&effects)
+        default:
+            break
+        }
+    }
+
+    // MARK: transport
+
+    private mutating func startPolling(_ effects: inout [ClientSessionEffect]) {
+        guard transport == .polling, poll == nil, let sid else { return }
+        let request = newRequest()
+        poll = request
+        effects.append(.sendRequest(request, .poll(sid: sid)))
+        flush(&effects)
+    }
+
+    /// Sends what waits, if the transport can take it now.
+    private mutating func flush(_ effects: inout [ClientSessionEffect]) {
+        guard case .open = phase, !outbound.isEmpty else { return }
+        if transport == .websocket, let connection = webSocket {
+            effects.append(.write(outbound, to: connection))
+            outbound = []
+            return
+        }
+        guard transport == .polling, post == nil, probe?.stage != .pausing, let sid else { return }
+        let payload = PayloadCodec(version: settings.version)
+        let limit = handshake?.maxPayload ?? Int.max
+        var batch: [Packet] = []
+        var size = 0
+        for packet in outbound {
+            let cost = packet.dataByteCount + 2
+            if !batch.isEmpty, size + cost > limit { break }
+            batch.append(packet)
+            size += cost
+        }
+        outbound.removeFirst(batch.count)
+        let request = newRequest()
+        post = request
+        effects.append(.sendRequest(request, .post(sid: sid, body: payload.encode(batch))))
+    }
+
+    private mutating func commitIfPaused(_ effects: inout [ClientSessionEffect]) {
+        guard let current = probe, current.stage == .pausing, poll == nil, post == nil else { return }
+        probe = nil
+        transport = .websocket
+        webSocket = current.connection
+        effects.append(.write([.upgrade], to: current.connection))
+        effects.append(.notify(.upgraded))
+        flush(&effects)
+    }
+
+    private mutating func abandonProbe(closing: Bool, _ effects: inout [ClientSessionEffect]) {
+        guard let current = probe else { return }
+        probe = nil
+        if closing { effects.append(.closeWebSocket(current.connection)) }
+        if current.stage == .pausing {
+            startPolling(&effects)
+            flush(&effects)
+        }
+    }
+
+    private func decode(_ payload: WebSocketPayload) -> Packet? {
+        switch payload {
+        case .text(let bytes): try? codec.decodeWebSocketText(bytes)
+        case .binary(let bytes): try? codec.decodeWebSocketBinary(bytes)
+        }
+    }
+
+    // MARK: closing
+
+    private mutating func close(_ reason: DisconnectReason, _ effects: inout [ClientSessionEffect]) {
+        if let current = probe {
+            effects.append(.closeWebSocket(current.connection))
+            probe = nil
+        }
+        for request in [poll, post].compactMap({ $0 }) { effects.append(.cancelRequest(request)) }
+        poll = nil
+        post = nil
+        if reason == .clientDisconnect, let sid {
+            // Best effort, as python: the server learns it was us rather than waiting for a timeout.
+            if transport == .websocket, let connection = webSocket {
+                effects.append(.write([.close], to: connection))
+            } else if transport == .polling {
+                effects.append(.sendRequest(newRequest(), .post(sid: sid, body: PayloadCodec(version: settings.version).encode([.close]))))
+            }
+        }
+        if let connection = webSocket {
+            effects.append(.closeWebSocket(connection))
+            webSocket = nil
+        }
+        outbound = []
+        heartbeat = nil
+        phase = .closed(reason)
+        effects.append(.notify(.closed(reason)))
+    }
+
+    private mutating func finished(_ input: Input<ClientSessionEvent>, _ effects: inout [ClientSessionEffect]) {
+        if case .command(let command) = input.event { effects.append(.rejected(command)) }
+    }
+}
