@@ -235,6 +235,9 @@ public enum ServerSessionSimulation {
                 case .acceptWebSocket, .refuseWebSocket(_, _):
                     break
                 case .deliver(let data):
+                    if let before, before.isFinished || { if case .draining = before.phase { true } else { false } }() {
+                        throw PropertyViolation("delivered \(data) to the application after the session closed")
+                    }
                     guard case .text(let text) = data, text.hasPrefix("c"), let number = Int(text.dropFirst()) else {
                         throw PropertyViolation("delivered something the client never sent: \(data)")
                     }

@@ -42,6 +42,11 @@ public struct ClientSession: Hashable, Codable, Sendable {
 
         public var connection: ConnectionID
         public var stage: Stage
+
+        public init(connection: ConnectionID, stage: Stage) {
+            self.connection = connection
+            self.stage = stage
+        }
     }
 
     public enum Heartbeat: Hashable, Codable, Sendable {

@@ -1,0 +1,213 @@
+import EngineIOCore
+import Testing
+
+/// Step tests of the client reducer: whole state and whole effect list per step.
+@Suite("Client session steps")
+struct ClientSessionStepTests {
+    static let openBody = Array(#"0{"sid":"S","upgrades":["websocket"],"pingInterval":300,"pingTimeout":200,"maxPayload":20}"#.utf8)
+    static let open = OpenPacket(sid: "S", upgrades: ["websocket"], pingInterval: 300, pingTimeout: 200, maxPayload: 20)
+
+    func at(_ ms: Int64, _ event: ClientSessionEvent) -> Input<ClientSessionEvent> { Input(at: Instant(milliseconds: ms), event) }
+
+    @discardableResult
+    func step(
+        _ state: ClientSession, _ input: Input<ClientSessionEvent>, effects expectedEffects: [ClientSessionEffect],
+        sourceLocation: SourceLocation = #_sourceLocation, expect expected: (inout ClientSession) -> Void
+    ) -> ClientSession {
+        var expectedState = state
+        expected(&expectedState)
+        let (next, effects) = ClientSession.step(state, input)
+        #expect(next == expectedState, sourceLocation: sourceLocation)
+        #expect(effects == expectedEffects, sourceLocation: sourceLocation)
+        return next
+    }
+
+    /// Connected over polling with the probe opening: request 1 was the handshake, 2 the probe, 3 the first poll.
+    func connected(upgrade: Bool = true) -> ClientSession {
+        var session = ClientSession(settings: ClientSessionSettings(upgrade: upgrade))
+        _ = ClientSession.reduce(&session, at(0, .command(.connect)))
+        _ = ClientSession.reduce(&session, at(10, .responseReceived(RequestID(1), status: 200, body: Self.openBody, binary: false)))
+        return session
+    }
+
+    @Test("connect sends the handshake; the open packet opens the session, starts the probe and the poll")
+    func handshake() {
+        let start = ClientSession(settings: ClientSessionSettings())
+        let connecting = step(start, at(0, .command(.connect)), effects: [.sendRequest(RequestID(1), .handshake)]) {
+            $0.phase = .connecting
+            $0.handshakeRequest = RequestID(1)
+            $0.nextID = 2
+        }
+        step(connecting, at(10, .responseReceived(RequestID(1), status: 200, body: Self.openBody + Array("\u{1E}4hi".utf8), binary: false)), effects: [
+            .notify(.opened(Self.open)), .deliver(.text("hi")), .openWebSocket(ConnectionID(2), sid: "S"),
+            .sendRequest(RequestID(3), .poll(sid: "S")), .wake(at: Instant(milliseconds: 510)),
+        ]) {
+            $0.phase = .open
+            $0.handshakeRequest = nil
+            $0.handshake = Self.open
+            $0.heartbeat = .expectingPing(deadline: Instant(milliseconds: 510))
+            $0.probe = ClientSession.Probe(connection: ConnectionID(2), stage: .opening)
+            $0.poll = RequestID(3)
+            $0.nextID = 4
+        }
+    }
+
+    @Test("a refused handshake fails connect with the status and body, as python's ConnectionError")
+    func refused() {
+        var session = ClientSession(settings: ClientSessionSettings())
+        _ = ClientSession.reduce(&session, at(0, .command(.connect)))
+        step(session, at(1, .responseReceived(RequestID(1), status: 401, body: Array("\"no\"".utf8), binary: false)), effects: [
+            .connectFailed(.unexpectedStatus(401, body: Array("\"no\"".utf8)))
+        ]) {
+            $0.phase = .failed(.unexpectedStatus(401, body: Array("\"no\"".utf8)))
+            $0.handshakeRequest = nil
+        }
+        step(session, at(1, .responseReceived(RequestID(1), status: 200, body: Array("4hello".utf8), binary: false)), effects: [.connectFailed(.noOpenPacket)]) {
+            $0.phase = .failed(.noOpenPacket)
+            $0.handshakeRequest = nil
+        }
+    }
+
+    @Test("messages wait for the one POST in flight and then go together, within maxPayload")
+    func postBatching() {
+        var session = connected(upgrade: false)
+        _ = ClientSession.reduce(&session, at(11, .command(.send(.message("a")))))
+        #expect(session.post == RequestID(3))
+        let waiting = step(session, at(12, .command(.send(.message("bbbbbbbbbb")))), effects: []) { $0.outbound = [.message("bbbbbbbbbb")] }
+        let more = step(waiting, at(13, .command(.send(.message("cccccccccc")))), effects: []) {
+            $0.outbound = [.message("bbbbbbbbbb"), .message("cccccccccc")]
+        }
+        // maxPayload is 20: the two ten-byte messages (12 bytes each with framing) cannot share one POST.
+        step(more, at(14, .responseReceived(RequestID(3), status: 200, body: Array("ok".utf8), binary: false)), effects: [
+            .sendRequest(RequestID(4), .post(sid: "S", body: Array("4bbbbbbbbbb".utf8)))
+        ]) {
+            $0.post = RequestID(4)
+            $0.outbound = [.message("cccccccccc")]
+            $0.nextID = 5
+        }
+    }
+
+    @Test("a ping is answered at once and pushes the dead-server deadline out")
+    func answersPings() {
+        let session = connected(upgrade: false)
+        step(session, at(100, .responseReceived(RequestID(2), status: 200, body: Array("2".utf8), binary: false)), effects: [
+            .sendRequest(RequestID(3), .post(sid: "S", body: Array("3".utf8))), .sendRequest(RequestID(4), .poll(sid: "S")),
+            .wake(at: Instant(milliseconds: 600)),
+        ]) {
+            $0.heartbeat = .expectingPing(deadline: Instant(milliseconds: 600))
+            $0.post = RequestID(3)
+            $0.poll = RequestID(4)
+            $0.nextID = 5
+        }
+    }
+
+    @Test("silence past pingInterval plus pingTimeout closes with ping timeout")
+    func deadServer() {
+        let session = connected(upgrade: false)
+        step(session, at(510, .timerFired), effects: [.cancelRequest(RequestID(2)), .notify(.closed(.pingTimeout)), .wake(at: nil)]) {
+            $0.phase = .closed(.pingTimeout)
+            $0.poll = nil
+            $0.heartbeat = nil
+        }
+    }
+
+    @Test("the upgrade probes, pauses polling until the poll returns, then commits and flushes over the WebSocket")
+    func upgrade() {
+        var session = connected()
+        let ws = ConnectionID(2)
+        session = step(session, at(20, .webSocketOpened(ws)), effects: [.write([.probePing], to: ws)]) { $0.probe?.stage = .probing }
+        session = step(session, at(30, .frameReceived(ws, .text(Array("3probe".utf8)))), effects: []) { $0.probe?.stage = .pausing }
+        session = step(session, at(31, .command(.send(.message("held")))), effects: []) { $0.outbound = [.message("held")] }
+        step(session, at(40, .responseReceived(RequestID(3), status: 200, body: Array("6".utf8), binary: false)), effects: [
+            .write([.upgrade], to: ws), .notify(.upgraded), .write([.message("held")], to: ws),
+        ]) {
+            $0.poll = nil
+            $0.probe = nil
+            $0.transport = .websocket
+            $0.webSocket = ws
+            $0.outbound = []
+        }
+    }
+
+    @Test("a probe that fails leaves the session polling")
+    func failedProbe() {
+        let session = connected()
+        step(session, at(20, .webSocketRefused(ConnectionID(2), status: 400, body: [])), effects: []) { $0.probe = nil }
+    }
+
+    @Test("a close packet from the server ends the session with server disconnect")
+    func serverClose() {
+        let session = connected(upgrade: false)
+        step(session, at(20, .responseReceived(RequestID(2), status: 200, body: Array("4bye\u{1E}1".utf8), binary: false)), effects: [
+            .deliver(.text("bye")), .notify(.closed(.serverDisconnect)), .wake(at: nil),
+        ]) {
+            $0.phase = .closed(.serverDisconnect)
+            $0.poll = nil
+            $0.heartbeat = nil
+        }
+    }
+
+    @Test("disconnect over polling posts 1 and closes with client disconnect")
+    func clientDisconnect() {
+        let session = connected(upgrade: false)
+        step(session, at(20, .command(.disconnect)), effects: [
+            .cancelRequest(RequestID(2)), .sendRequest(RequestID(3), .post(sid: "S", body: Array("1".utf8))),
+            .notify(.closed(.clientDisconnect)), .wake(at: nil),
+        ]) {
+            $0.phase = .closed(.clientDisconnect)
+            $0.poll = nil
+            $0.heartbeat = nil
+            $0.nextID = 4
+        }
+    }
+
+    @Test("a failed poll is a transport error, and a closed session refuses commands")
+    func transportError() {
+        var session = connected(upgrade: false)
+        _ = ClientSession.reduce(&session, at(20, .requestFailed(RequestID(2))))
+        #expect(session.phase == .closed(.transportError))
+        step(session, at(21, .command(.send(.message("late")))), effects: [.rejected(.send(.message("late")))]) { _ in }
+    }
+
+    @Test("every phase and event pair leads to a legal phase")
+    func totality() {
+        var states: [ClientSession] = [ClientSession(settings: ClientSessionSettings())]
+        var connecting = ClientSession(settings: ClientSessionSettings())
+        _ = ClientSession.reduce(&connecting, at(0, .command(.connect)))
+        states += [connecting, connected(), connected(upgrade: false)]
+        var failed = connecting
+        _ = ClientSession.reduce(&failed, at(1, .requestFailed(RequestID(1))))
+        var closed = connected()
+        _ = ClientSession.reduce(&closed, at(1, .command(.disconnect)))
+        states += [failed, closed]
+        let events: [ClientSessionEvent] = [
+            .command(.connect), .command(.send(.message("m"))), .command(.disconnect),
+            .responseReceived(RequestID(1), status: 200, body: Self.openBody, binary: false),
+            .responseReceived(RequestID(2), status: 500, body: [], binary: false), .responseReceived(RequestID(3), status: 200, body: Array("zz".utf8), binary: false),
+            .requestFailed(RequestID(3)), .webSocketOpened(ConnectionID(2)), .webSocketRefused(ConnectionID(2), status: nil, body: []),
+            .frameReceived(ConnectionID(2), .text(Array("3probe".utf8))), .frameReceived(ConnectionID(2), .text(Array("x".utf8))),
+            .webSocketClosed(ConnectionID(2)), .timerFired,
+        ]
+        let legal: [String: Set<String>] = [
+            "idle": ["idle", "connecting"], "connecting": ["connecting", "open", "failed", "closed"], "open": ["open", "closed"],
+            "closed": ["closed"], "failed": ["failed"],
+        ]
+        func name(_ phase: ClientSession.Phase) -> String {
+            switch phase {
+            case .idle: "idle"
+            case .connecting: "connecting"
+            case .open: "open"
+            case .closed: "closed"
+            case .failed: "failed"
+            }
+        }
+        for state in states {
+            for event in events {
+                for time in [Int64(5), 100_000] {
+                    let next = ClientSession.step(state, at(time, event)).0
+                    #expect(legal[name(state.phase)]?.contains(name(next.phase)) == true, "\(name(state.phase)) + \(event) → \(name(next.phase))")
+                }
+            }
+        }
+    }
+}
