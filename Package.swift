@@ -8,6 +8,8 @@
 //   Spec/engineio.json ─(SpecBuildPlugin runs engineio-spec-gen)─▶ EngineIOSpec   generated vocabulary
 //   EngineIOCore      pure Engine.IO: packets, payloads (v3/v4), open packet; session reducers
 //   EngineIOPlatform  shells' building blocks over the system: zlib, OpenSSL, epoll
+//   EngineIO          the public API: Server, AsyncServer, apps, on an epoll engine that runs the reducers' effects
+//   eio               command-line tool: `eio serve`
 //   EngineIOTesting   public property-test kit and fuzz harnesses
 import PackageDescription
 
@@ -27,6 +29,8 @@ let package = Package(
         .library(name: "EngineIOCore", targets: ["EngineIOCore"]),
         .library(name: "EngineIOPlatform", targets: ["EngineIOPlatform"]),
         .library(name: "EngineIOTesting", targets: ["EngineIOTesting"]),
+        .library(name: "EngineIO", targets: ["EngineIO"]),
+        .executable(name: "eio", targets: ["eio"]),
         .plugin(name: "RegenerateSpec", targets: ["RegenerateSpec"]),
     ],
     targets: [
@@ -54,6 +58,9 @@ let package = Package(
         .target(name: "EngineIOWire", swiftSettings: strict),
         .target(name: "EngineIOCore", dependencies: ["EngineIOJSON", "EngineIOSpec", "EngineIOWire"], swiftSettings: strict),
         .target(name: "EngineIOPlatform", dependencies: ["CZlib", "COpenSSL", "CLinux"], swiftSettings: strict),
+        .target(
+            name: "EngineIO", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOPlatform", "CLinux"], swiftSettings: strict),
+        .executableTarget(name: "eio", dependencies: ["EngineIO"], swiftSettings: strict),
         .target(name: "EngineIOTesting", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOSpec", "EngineIOJSON"], swiftSettings: strict),
 
         // Tests.
@@ -61,6 +68,7 @@ let package = Package(
         .testTarget(name: "EngineIOWireTests", dependencies: ["EngineIOWire", "EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOCoreTests", dependencies: ["EngineIOCore", "EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOPlatformTests", dependencies: ["EngineIOPlatform", "EngineIOTesting"], swiftSettings: strict),
+        .testTarget(name: "EngineIOServerTests", dependencies: ["EngineIO", "EngineIOTesting"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

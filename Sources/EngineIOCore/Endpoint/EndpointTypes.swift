@@ -34,10 +34,14 @@ public struct EngineIORequest: Hashable, Codable, Sendable {
     /// Under `CORSAllowedOrigins.custom`, the application's verdict on the `Origin`, which the shell asks before
     /// the event (the check is a closure, so it cannot live in this value).
     public var originAllowedByApplication: Bool?
+    /// The request path, for the application's `environ`.
+    public var path: String
+    /// The peer's address, for the application's `environ` (`REMOTE_ADDR`).
+    public var remoteAddress: String?
 
     public init(
         method: String, query: [QueryItem], headers: [HeaderField] = [], scheme: String = "http", isWebSocketUpgrade: Bool = false,
-        originAllowedByApplication: Bool? = nil
+        originAllowedByApplication: Bool? = nil, path: String = "/engine.io/", remoteAddress: String? = nil
     ) {
         self.method = method
         self.query = query
@@ -45,6 +49,8 @@ public struct EngineIORequest: Hashable, Codable, Sendable {
         self.scheme = scheme
         self.isWebSocketUpgrade = isWebSocketUpgrade
         self.originAllowedByApplication = originAllowedByApplication
+        self.path = path
+        self.remoteAddress = remoteAddress
     }
 
     /// The first value of a header, any case.

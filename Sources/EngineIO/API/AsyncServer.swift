@@ -1,0 +1,114 @@
+public import EngineIOCore
+import Synchronization
+
+/// python-engineio's `AsyncServer`: the same engine as `Server`, with `async` handlers run as tasks.
+///
+/// Handlers never run on the event loop. With `asyncHandlers` (python's default) each message handler is its own
+/// task; otherwise a session's handlers run one after another, in order.
+public final class AsyncServer: Sendable {
+    public typealias Reason = DisconnectReason
+    public typealias ConnectHandler = @Sendable (_ sid: String, _ environ: Environ) async throws -> ConnectResult
+    public typealias MessageHandler = @Sendable (_ sid: String, _ data: MessageData) async -> Void
+    public typealias DisconnectHandler = @Sendable (_ sid: String, _ reason: DisconnectReason) async -> Void
+
+    let core: ServerCore
+    private let handlers = Mutex<Handlers>(Handlers())
+
+    private struct Handlers {
+        var connect: ConnectHandler?
+        var message: MessageHandler?
+        var disconnect: DisconnectHandler?
+        /// The last task of each session, which the next one awaits to keep them in order.
+        var tails: [String: Task<Void, Never>] = [:]
+    }
+
+    /// A server with these options; throws for options outside their range or an `asyncMode` other than `async`.
+    public init(options: ServerOptions = ServerOptions()) throws {
+        if let mode = options.asyncMode, mode != .async { throw ServerError.invalidAsyncMode(mode.rawValue) }
+        core = try ServerCore(options: options)
+        core.attach(Runner(server: self))
+    }
+
+    public var options: ServerOptions { core.options }
+
+    public func on(_ event: ConnectEvent, _ handler: @escaping ConnectHandler) { handlers.withLock { $0.connect = handler } }
+    public func on(_ event: MessageEvent, _ handler: @escaping MessageHandler) { handlers.withLock { $0.message = handler } }
+    public func on(_ event: DisconnectEvent, _ handler: @escaping DisconnectHandler) { handlers.withLock { $0.disconnect = handler } }
+
+    public func send(_ sid: String, _ data: MessageData) async { core.send(sid, data) }
+    public func sendPacket(_ sid: String, _ packet: Packet) async { core.send(sid, packet) }
+    public func getSession(_ sid: String) async throws(ServerError) -> [String: any Sendable] { try core.getSession(sid) }
+    public func saveSession(_ sid: String, _ session: [String: any Sendable]) async throws(ServerError) { try core.saveSession(sid, session) }
+
+    /// python's `async with eio.session(sid) as session:`.
+    public func session<T>(_ sid: String, _ body: (inout [String: any Sendable]) async throws -> T) async throws -> T {
+        var data = try core.getSession(sid)
+        let result = try await body(&data)
+        try core.saveSession(sid, data)
+        return result
+    }
+
+    public func disconnect(_ sid: String? = nil) async { core.disconnect(sid) }
+    public func transport(_ sid: String) throws(ServerError) -> Transport { try core.transport(sid) }
+    public func shutdown() async { core.stop() }
+
+    /// Starts `body` as a task (python returns an `asyncio.Task`).
+    @discardableResult
+    public func startBackgroundTask(_ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> { Task { await body() } }
+
+    public func sleep(_ seconds: Double = 0) async { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+    public func createQueue<Element: Sendable>(of type: Element.Type = Element.self) -> EngineQueue<Element> { EngineQueue() }
+    public func createEvent() -> EngineEvent { EngineEvent() }
+    public func getQueueEmptyException() -> QueueEmpty.Type { QueueEmpty.self }
+    public func generateId() -> String { ServerEngine.generateID() }
+
+    func listen(host: String, port: Int, path: String) throws -> Int { try core.listen(host: host, port: port, path: path) }
+
+    /// Runs `work` after the session's previous handler (ordered mode) or at once (python's async handlers).
+    private func run(_ sid: String, ordered: Bool, _ work: @escaping @Sendable () async -> Void) {
+        guard ordered else {
+            Task { await work() }
+            return
+        }
+        handlers.withLock { state in
+            let previous = state.tails[sid]
+            state.tails[sid] = Task {
+                await previous?.value
+                await work()
+            }
+        }
+    }
+
+    private struct Runner: HandlerRunner {
+        unowned let server: AsyncServer
+
+        func connect(sid: String, environ: Environ, answer: @escaping @Sendable (ConnectVerdict) -> Void) {
+            let handler = server.handlers.withLock { $0.connect }
+            server.run(sid, ordered: true) {
+                guard let handler else { return answer(.accept) }
+                do {
+                    answer(try await handler(sid, environ) ?? .accept)
+                } catch {
+                    answer(.unauthorized)
+                }
+            }
+        }
+
+        func message(sid: String, data: MessageData) {
+            guard let handler = server.handlers.withLock({ $0.message }) else { return }
+            server.run(sid, ordered: !server.core.options.asyncHandlers) { await handler(sid, data) }
+        }
+
+        func disconnect(sid: String, reason: DisconnectReason) {
+            guard let handler = server.handlers.withLock({ $0.disconnect }) else { return }
+            server.run(sid, ordered: true) { await handler(sid, reason) }
+        }
+
+        func opened(sid: String) {}
+
+        func closed(sid: String) {
+            // The disconnect handler was queued behind the session's tail; forget the tail once it has run.
+            server.run(sid, ordered: true) { [server] in _ = server.handlers.withLock { $0.tails.removeValue(forKey: sid) } }
+        }
+    }
+}

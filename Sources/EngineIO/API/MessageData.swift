@@ -1,0 +1,56 @@
+public import EngineIOCore
+
+/// A message's content, as python's `send` accepts it and `message` handlers receive it.
+///
+/// python sends `str` as text, `bytes` as binary, and `dict`/`list` as JSON text; on receipt it turns text that
+/// parses as JSON into the decoded value. Swift keeps the received text as text (`.text`); `pythonValue` gives the
+/// value python's handler would have seen, for code ported from python.
+public enum MessageData: Sendable, Hashable, ExpressibleByStringLiteral {
+    case text(String)
+    case binary([UInt8])
+    /// Sent as compact JSON text (python's `dict`/`list`).
+    case json(JSONValue)
+
+    public init(stringLiteral value: String) { self = .text(value) }
+
+    init(_ data: PacketData) {
+        switch data {
+        case .none: self = .text("")
+        case .text(let text): self = .text(text)
+        case .binary(let bytes): self = .binary(bytes)
+        }
+    }
+
+    func packetData(codec: any JSONCodec) -> PacketData {
+        switch self {
+        case .text(let text): .text(text)
+        case .binary(let bytes): .binary(bytes)
+        case .json(let value): .text(codec.encode(value))
+        }
+    }
+
+    /// What python-engineio's handler would receive: text whose second character is not a digit and that parses as
+    /// JSON becomes the decoded value (`"4{\"a\":1}"` → an object), as python does; anything else is unchanged.
+    public var pythonValue: MessageData {
+        guard case .text(let text) = self else { return self }
+        if let second = text.utf8.dropFirst().first, second >= UInt8(ascii: "0"), second <= UInt8(ascii: "9") { return self }
+        guard let value = try? JSONParser.parse(text) else { return self }
+        return .json(value)
+    }
+}
+
+/// python's `connect` handler result: `nil` or `.accept` accepts, anything else refuses with 401.
+public typealias ConnectResult = ConnectVerdict?
+
+/// The three server events python's `on()` knows, one type each so `on(.connect) { … }` picks the right handler shape.
+public enum ConnectEvent: Sendable { case connect }
+public enum MessageEvent: Sendable { case message }
+public enum DisconnectEvent: Sendable { case disconnect }
+
+/// Errors of the server API.
+public enum ServerError: Error, Hashable, Sendable {
+    /// python's `KeyError` for a sid that has no session (unknown, or already disconnected).
+    case unknownSession(String)
+    /// python's `ValueError('Invalid async_mode specified')`.
+    case invalidAsyncMode(String)
+}

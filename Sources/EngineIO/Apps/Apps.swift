@@ -1,0 +1,121 @@
+public import EngineIOCore
+public import EngineIOWire
+import Foundation
+import Synchronization
+
+/// A handler for requests outside the Engine.IO path: python's `wsgi_app` / `other_asgi_app`. It runs on the
+/// event loop, so it must answer quickly (serve from memory, or hand work elsewhere).
+public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse?
+
+/// What both apps do: route the Engine.IO path to the server, then static files, then the other app, then 404.
+final class AppRouter: Sendable {
+    let staticFiles: StaticFiles?
+    let other: HTTPHandler?
+
+    init(staticFiles: StaticFiles?, other: HTTPHandler?) {
+        self.staticFiles = staticFiles
+        self.other = other
+    }
+
+    func respond(_ request: HTTPRequest) -> HTTPResponse? {
+        if request.head.method == "GET", let staticFiles, let (filename, contentType) = StaticFileResolver.resolve(String(request.head.path), rules: staticFiles) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: filename, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let data = FileManager.default.contents(atPath: filename)
+            {
+                return HTTPResponse(head: HTTPResponseHead(status: 200, headers: ["Content-Type": contentType]), body: Array(data))
+            }
+        }
+        return other?(request)
+    }
+}
+
+/// python's `WSGIApp`: serves a `Server` on the embedded HTTP server, with static files and a fallback app.
+public final class WSGIApp: Sendable {
+    public let server: Server
+    public let engineioPath: String
+    private let router: AppRouter
+    private let stopped = DispatchSemaphore(value: 0)
+
+    public init(_ engineioApp: Server, wsgiApp: HTTPHandler? = nil, staticFiles: StaticFiles? = nil, engineioPath: String = "engine.io") {
+        server = engineioApp
+        self.engineioPath = normalizedPath(engineioPath)
+        router = AppRouter(staticFiles: staticFiles, other: wsgiApp)
+    }
+
+    /// Starts serving without blocking; returns the bound port (pass 0 for any free port).
+    @discardableResult
+    public func start(host: String = "127.0.0.1", port: Int = 5000) throws -> Int {
+        let router = self.router
+        server.core.fallback.withLock { $0 = { router.respond($0) } }
+        return try server.listen(host: host, port: port, path: engineioPath)
+    }
+
+    /// Serves until `stop()` (python's `run`-style entry point).
+    public func run(host: String = "127.0.0.1", port: Int = 5000) throws {
+        try start(host: host, port: port)
+        stopped.wait()
+    }
+
+    /// Closes every session and stops serving; `run` returns.
+    public func stop() {
+        server.shutdown()
+        stopped.signal()
+    }
+}
+
+/// python's `ASGIApp`: serves an `AsyncServer`, with static files, a fallback app and startup/shutdown hooks.
+public final class ASGIApp: Sendable {
+    public typealias LifecycleHook = @Sendable () async -> Void
+
+    public let server: AsyncServer
+    public let engineioPath: String
+    private let router: AppRouter
+    private let onStartup: LifecycleHook?
+    private let onShutdown: LifecycleHook?
+    private let stopped = Mutex<CheckedContinuation<Void, Never>?>(nil)
+
+    public init(
+        _ engineioServer: AsyncServer, otherAsgiApp: HTTPHandler? = nil, staticFiles: StaticFiles? = nil, engineioPath: String = "engine.io",
+        onStartup: LifecycleHook? = nil, onShutdown: LifecycleHook? = nil
+    ) {
+        server = engineioServer
+        self.engineioPath = normalizedPath(engineioPath)
+        router = AppRouter(staticFiles: staticFiles, other: otherAsgiApp)
+        self.onStartup = onStartup
+        self.onShutdown = onShutdown
+    }
+
+    /// Runs the startup hook and starts serving; returns the bound port.
+    @discardableResult
+    public func start(host: String = "127.0.0.1", port: Int = 5000) async throws -> Int {
+        await onStartup?()
+        let router = self.router
+        server.core.fallback.withLock { $0 = { router.respond($0) } }
+        return try server.listen(host: host, port: port, path: engineioPath)
+    }
+
+    /// Serves until `stop()`.
+    public func run(host: String = "127.0.0.1", port: Int = 5000) async throws {
+        try await start(host: host, port: port)
+        await withCheckedContinuation { continuation in stopped.withLock { $0 = continuation } }
+    }
+
+    /// Closes every session, stops serving and runs the shutdown hook; `run` returns.
+    public func stop() async {
+        await server.shutdown()
+        await onShutdown?()
+        stopped.withLock { continuation in
+            continuation?.resume()
+            continuation = nil
+        }
+    }
+}
+
+/// python normalises `engineio_path` to `/path/`.
+func normalizedPath(_ path: String) -> String {
+    var result = path
+    if !result.hasPrefix("/") { result = "/" + result }
+    if !result.hasSuffix("/") { result += "/" }
+    return result
+}

@@ -1,0 +1,2 @@
+// The public API re-exports the protocol vocabulary and reducers.
+@_exported public import EngineIOCore

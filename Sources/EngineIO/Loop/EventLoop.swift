@@ -1,0 +1,174 @@
+import EngineIOPlatform
+import Foundation
+import Synchronization
+
+/// Something the loop reports readiness to.
+protocol LoopHandler: AnyObject {
+    func ready(_ events: IOEvents)
+}
+
+/// One epoll thread. Everything it owns (its handlers, the server engine's state) is touched only on this thread;
+/// other threads hand it work with `execute`, which wakes it through an eventfd.
+///
+/// Time for the reducers comes from here too (`now`), and timers are a small heap consulted for the epoll timeout,
+/// so the loop needs no timerfd per deadline.
+final class EventLoop: @unchecked Sendable {
+    private let epoll: Epoll
+    private let wakeup: EventFD
+    private let queue = Mutex<[@Sendable () -> Void]>([])
+    private var handlers: [UInt64: any LoopHandler] = [:]
+    private var nextToken: UInt64 = 1
+    private var timers = TimerHeap()
+    private let started = monotonicNanoseconds()
+    private let stopping = Atomic<Bool>(false)
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+    let name: String
+
+    init(name: String) throws {
+        self.name = name
+        epoll = try Epoll(maxEventsPerWait: 512)
+        wakeup = try EventFD()
+        try epoll.add(wakeup.descriptor, events: .readable, token: 0)
+    }
+
+    /// Milliseconds since the loop was made: the reducers' clock.
+    var now: Int64 { (monotonicNanoseconds() - started) / 1_000_000 }
+
+    func start() {
+        let thread = Thread { [self] in
+            self.run()
+            self.finished.signal()
+        }
+        thread.name = name
+        thread.start()
+        self.thread = thread
+    }
+
+    /// Runs `task` on the loop thread, soon. Safe from any thread.
+    func execute(_ task: @escaping @Sendable () -> Void) {
+        queue.withLock { $0.append(task) }
+        wakeup.signal()
+    }
+
+    /// Stops the loop after the current iteration and waits for its thread (unless called on it).
+    func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        wakeup.signal()
+        if Thread.current != thread, thread != nil { finished.wait() }
+    }
+
+    // MARK: loop-thread only
+
+    func register(_ fd: Int32, events: IOEvents, handler: any LoopHandler) throws -> UInt64 {
+        let token = nextToken
+        nextToken += 1
+        try epoll.add(fd, events: events, token: token)
+        handlers[token] = handler
+        return token
+    }
+
+    func modify(_ fd: Int32, token: UInt64, events: IOEvents) {
+        try? epoll.modify(fd, events: events, token: token)
+    }
+
+    func deregister(_ fd: Int32, token: UInt64) {
+        try? epoll.remove(fd)
+        handlers[token] = nil
+    }
+
+    /// Calls `action` on the loop once `at` (loop milliseconds) has come. Returns an id for `cancelTimer`.
+    @discardableResult
+    func schedule(at: Int64, _ action: @escaping () -> Void) -> UInt64 { timers.insert(at: at, action) }
+
+    func cancelTimer(_ id: UInt64) { timers.cancel(id) }
+
+    private func run() {
+        while !stopping.load(ordering: .sequentiallyConsistent) {
+            let timeout: Int32 =
+                if let next = timers.nextDeadline() { Int32(clamping: max(0, next - now)) } else { -1 }
+            do {
+                try epoll.wait(timeoutMilliseconds: timeout) { token, events in
+                    if token == 0 {
+                        wakeup.drain()
+                    } else {
+                        handlers[token]?.ready(events)
+                    }
+                }
+            } catch {
+                continue
+            }
+            runTasks()
+            // Taken out first: an action may schedule or cancel timers, which must not happen while the heap is
+            // being modified.
+            for action in timers.popDue(until: now) { action() }
+        }
+        runTasks()
+    }
+
+    private func runTasks() {
+        while true {
+            let tasks = queue.withLock { tasks -> [@Sendable () -> Void] in
+                defer { tasks.removeAll(keepingCapacity: true) }
+                return tasks
+            }
+            if tasks.isEmpty { return }
+            for task in tasks { task() }
+        }
+    }
+}
+
+/// Timers by deadline; cancelled ones are skipped when they come up.
+struct TimerHeap {
+    private var heap: [(at: Int64, id: UInt64)] = []
+    private var actions: [UInt64: () -> Void] = [:]
+    private var nextID: UInt64 = 1
+
+    /// The earliest live deadline, dropping cancelled timers from the top on the way.
+    mutating func nextDeadline() -> Int64? {
+        while let first = heap.first, actions[first.id] == nil { pop() }
+        return heap.first?.at
+    }
+
+    mutating func insert(at: Int64, _ action: @escaping () -> Void) -> UInt64 {
+        let id = nextID
+        nextID += 1
+        actions[id] = action
+        heap.append((at, id))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].at < heap[parent].at else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+        return id
+    }
+
+    mutating func cancel(_ id: UInt64) { actions[id] = nil }
+
+    /// Removes and returns the actions of every timer due by `now`, earliest first.
+    mutating func popDue(until now: Int64) -> [() -> Void] {
+        var due: [() -> Void] = []
+        while let first = heap.first, first.at <= now {
+            pop()
+            if let action = actions.removeValue(forKey: first.id) { due.append(action) }
+        }
+        return due
+    }
+
+    private mutating func pop() {
+        heap.swapAt(0, heap.count - 1)
+        heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < heap.count, heap[left].at < heap[smallest].at { smallest = left }
+            if right < heap.count, heap[right].at < heap[smallest].at { smallest = right }
+            if smallest == parent { return }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}

@@ -1,0 +1,334 @@
+import EngineIOCore
+import EngineIOPlatform
+import EngineIOWire
+import Glibc
+
+/// One accepted TCP connection: HTTP/1.1 requests (one answered at a time, pipelined ones wait in the parser),
+/// then possibly a WebSocket. Loop-thread only.
+final class HTTPConnection: LoopHandler {
+    private enum Mode {
+        case http
+        /// The handshake went to the reducer; the connection waits for accept or refuse.
+        case upgrading(ConnectionID, key: String)
+        case webSocket(ConnectionID, WebSocketMessageAssembler)
+        case closed
+    }
+
+    unowned let engine: ServerEngine
+    let fd: Int32
+    var token: UInt64 = 0
+    let remoteAddress: String
+    private var parser: HTTPRequestParser
+    private var mode = Mode.http
+    /// The Engine.IO request waiting for the reducer's answer; others wait behind it in the parser.
+    private var awaiting: (id: RequestID, keepAlive: Bool)?
+    /// Our side asked for the WebSocket to close (so its closing is not news to the reducer).
+    private var closingWebSocket = false
+    private var closeWhenFlushed = false
+    private var output: [UInt8] = []
+    private var outputStart = 0
+    private var watchingWrites = false
+    private static let readSize = 65_536
+
+    init(engine: ServerEngine, fd: Int32, remoteAddress: String) {
+        self.engine = engine
+        self.fd = fd
+        self.remoteAddress = remoteAddress
+        parser = HTTPRequestParser(limits: engine.parserLimits)
+    }
+
+    func ready(_ events: IOEvents) {
+        if events.contains(.writable) { flush() }
+        if events.contains(.readable) || events.contains(.peerClosed) || events.contains(.hangUp) || events.contains(.error) {
+            readAvailable()
+        }
+    }
+
+    // MARK: reading
+
+    private func readAvailable() {
+        var buffer = [UInt8](repeating: 0, count: Self.readSize)
+        while true {
+            if case .closed = mode { return }
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, Self.readSize) }
+            if count > 0 {
+                consume(buffer[0..<count])
+                if count < Self.readSize { return }
+            } else if count == 0 {
+                return terminate()
+            } else {
+                if errno == EAGAIN || errno == EWOULDBLOCK { return }
+                if errno == EINTR { continue }
+                return terminate()
+            }
+        }
+    }
+
+    private func consume(_ bytes: ArraySlice<UInt8>) {
+        switch mode {
+        case .http, .upgrading:
+            parser.append(bytes)
+            processRequests()
+        case .webSocket(let id, var assembler):
+            assembler.append(bytes)
+            mode = .webSocket(id, assembler)
+            processFrames()
+        case .closed:
+            break
+        }
+    }
+
+    private func processRequests() {
+        while case .http = mode, awaiting == nil, !closeWhenFlushed {
+            let request: HTTPRequest
+            do {
+                guard let next = try parser.next() else { return }
+                request = next
+            } catch .bodyTooLarge(let head) {
+                return refuseLargeBody(head)
+            } catch {
+                return sendPlain(status: error.suggestedStatus, body: "\(error)", keepAlive: false)
+            }
+            handle(request)
+        }
+    }
+
+    private func isEngineIOPath(_ path: Substring) -> Bool {
+        let prefix = engine.path
+        return path.hasPrefix(prefix) || path + "/" == prefix
+    }
+
+    private func handle(_ request: HTTPRequest) {
+        let head = request.head
+        guard isEngineIOPath(head.path) else {
+            let response = engine.delegate.fallback(request) ?? HTTPResponse(
+                head: HTTPResponseHead(status: 404, headers: ["Content-Type": "text/plain"]), body: Array("Not Found".utf8))
+            return send(response, keepAlive: head.keepAlive)
+        }
+        let query = HTTPQuery(parsing: head.query ?? "").items.map { QueryItem($0.name, $0.value) }
+        let headers = head.headers.map { HeaderField($0.name, $0.value) }
+        if head.isUpgrade, head.headers.contains(token: "websocket", inHeader: "Upgrade") {
+            return startUpgrade(head, query: query, headers: headers)
+        }
+        let id = RequestID(engine.newID())
+        awaiting = (id, head.keepAlive)
+        engine.own(id, by: self)
+        let fresh = query.contains { $0.name == "sid" } ? "" : ServerEngine.generateID()
+        let described = EngineIORequest(
+            method: head.method, query: query, headers: headers, path: String(head.path), remoteAddress: remoteAddress)
+        engine.apply(.requestReceived(id, described, freshSID: fresh))
+        if head.method == "POST", awaiting?.id == id { engine.apply(.bodyReceived(id, request.body)) }
+    }
+
+    private func refuseLargeBody(_ head: HTTPRequestHead) {
+        guard isEngineIOPath(head.path), head.method == "POST" else {
+            return sendPlain(status: 413, body: "Content Too Large", keepAlive: false)
+        }
+        let query = HTTPQuery(parsing: head.query ?? "").items.map { QueryItem($0.name, $0.value) }
+        let id = RequestID(engine.newID())
+        awaiting = (id, false)  // the unread body makes the rest of the stream unusable
+        engine.own(id, by: self)
+        engine.apply(.requestReceived(id, EngineIORequest(method: head.method, query: query, headers: head.headers.map { HeaderField($0.name, $0.value) }), freshSID: ""))
+        if awaiting?.id == id { engine.apply(.bodyTooLarge(id)) }
+    }
+
+    // MARK: WebSocket
+
+    private func startUpgrade(_ head: HTTPRequestHead, query: [QueryItem], headers: [HeaderField]) {
+        let key: String
+        do {
+            key = try WebSocketHandshake.validateUpgradeRequest(
+                method: head.method, httpVersion: (head.version.major, head.version.minor),
+                header: { name in head.headers.values(for: name) })
+        } catch {
+            var response = HTTPResponse(head: HTTPResponseHead(status: error.httpStatus), body: Array("\(error)".utf8))
+            for field in error.responseHeaders { response.head.headers.add(name: field.name, value: field.value) }
+            return send(response, keepAlive: false)
+        }
+        let id = ConnectionID(engine.newID())
+        mode = .upgrading(id, key: key)
+        engine.own(id, by: self)
+        let fresh = query.contains { $0.name == "sid" } ? "" : ServerEngine.generateID()
+        let described = EngineIORequest(
+            method: head.method, query: query, headers: headers, isWebSocketUpgrade: true, path: String(head.path), remoteAddress: remoteAddress)
+        engine.apply(.webSocketRequested(id, described, freshSID: fresh))
+    }
+
+    func acceptWebSocket() {
+        guard case .upgrading(let id, let key) = mode else { return }
+        let response = HTTPResponseHead(status: 101, headers: HTTPHeaders(WebSocketHandshake.responseHeaders(acceptValue: WebSocketHandshake.acceptValue(forKey: key))))
+        append(response.serialized())
+        let limits = WebSocketFrameParser.Limits(maxFrameSize: engine.options.maxHttpBufferSize, allowRSV1: false)
+        var assembler = WebSocketMessageAssembler(role: .server, limits: limits, maxMessageSize: engine.options.maxHttpBufferSize)
+        assembler.append(parser.takeBufferedBytes())
+        mode = .webSocket(id, assembler)
+        flush()
+        processFrames()
+    }
+
+    func refuseWebSocket(_ reply: HTTPReply) {
+        guard case .upgrading = mode else { return }
+        mode = .http
+        send(reply, keepAlive: false)
+    }
+
+    func writeMessages(_ payloads: [WebSocketPayload]) {
+        guard case .webSocket = mode, !closingWebSocket else { return }
+        for payload in payloads {
+            switch payload {
+            case .text(let bytes): WebSocketFrameEncoder.encode(fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: .text, payload: bytes, maskingKey: nil, into: &output)
+            case .binary(let bytes): WebSocketFrameEncoder.encode(fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: .binary, payload: bytes, maskingKey: nil, into: &output)
+            }
+        }
+        flush()
+    }
+
+    /// Sends a close frame and closes the connection once it is written.
+    func closeWebSocket(code: UInt16) {
+        guard case .webSocket = mode, !closingWebSocket else { return }
+        closingWebSocket = true
+        WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, payload: WebSocketCloseCode.closeFramePayload(code: code)), into: &output)
+        flushThenClose()
+    }
+
+    private func processFrames() {
+        while case .webSocket(let id, var assembler) = mode {
+            let event: WebSocketEvent?
+            do {
+                event = try assembler.next()
+            } catch {
+                mode = .webSocket(id, assembler)
+                failWebSocket(id, code: error.closeCode)
+                return
+            }
+            mode = .webSocket(id, assembler)
+            guard let event else { return }
+            switch event {
+            case .text(let text): if !closingWebSocket { engine.apply(.frameReceived(id, .text(Array(text.utf8)))) }
+            case .binary(let bytes): if !closingWebSocket { engine.apply(.frameReceived(id, .binary(bytes))) }
+            case .ping(let payload):
+                WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .pong, payload: payload), into: &output)
+                flush()
+            case .pong:
+                break
+            case .close(let code, _):
+                let wasOurs = closingWebSocket
+                closingWebSocket = true
+                if !wasOurs {
+                    WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, payload: WebSocketCloseCode.closeFramePayload(code: code ?? WebSocketCloseCode.normal)), into: &output)
+                    engine.disown(id)
+                    engine.apply(.webSocketClosed(id))
+                }
+                flushThenClose()
+                return
+            case .compressed:
+                failWebSocket(id, code: WebSocketCloseCode.protocolError)  // we never negotiate compression yet
+                return
+            }
+        }
+    }
+
+    private func failWebSocket(_ id: ConnectionID, code: UInt16) {
+        let wasOurs = closingWebSocket
+        closingWebSocket = true
+        WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, payload: WebSocketCloseCode.closeFramePayload(code: code)), into: &output)
+        if !wasOurs {
+            engine.disown(id)
+            engine.apply(.webSocketFailed(id))
+        }
+        flushThenClose()
+    }
+
+    // MARK: answering
+
+    func send(_ reply: HTTPReply, for id: RequestID) {
+        guard let current = awaiting, current.id == id else { return }
+        awaiting = nil
+        send(reply, keepAlive: current.keepAlive)
+        processRequests()
+    }
+
+    private func send(_ reply: HTTPReply, keepAlive: Bool) {
+        var headers = HTTPHeaders(reply.headers.map { (name: $0.name, value: $0.value) })
+        var body = reply.body
+        if let method = reply.compression {
+            let format: ZlibFormat = method == .gzip ? .gzip : .zlib
+            if let compressed = try? Deflater(format: format).compress(body) {
+                body = compressed
+                headers.add(name: "Content-Encoding", value: method.rawValue)
+            }
+        }
+        send(HTTPResponse(head: HTTPResponseHead(status: reply.status, headers: headers), body: body), keepAlive: keepAlive)
+    }
+
+    private func sendPlain(status: Int, body: String, keepAlive: Bool) {
+        send(HTTPResponse(head: HTTPResponseHead(status: status, headers: ["Content-Type": "text/plain"]), body: Array(body.utf8)), keepAlive: keepAlive)
+    }
+
+    private func send(_ response: HTTPResponse, keepAlive: Bool) {
+        var response = response
+        if !keepAlive { response.head.headers.replaceOrAdd(name: "Connection", value: "close") }
+        response.serialize(into: &output)
+        if keepAlive { flush() } else { flushThenClose() }
+    }
+
+    // MARK: writing and closing
+
+    private func append(_ bytes: [UInt8]) { output.append(contentsOf: bytes) }
+
+    private func flush() {
+        while outputStart < output.count {
+            let written = output.withUnsafeBytes { raw in
+                Glibc.send(fd, raw.baseAddress! + outputStart, output.count - outputStart, Int32(MSG_NOSIGNAL))
+            }
+            if written > 0 {
+                outputStart += written
+            } else if written < 0, errno == EINTR {
+                continue
+            } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                watchWrites(true)
+                return
+            } else {
+                return terminate()
+            }
+        }
+        output.removeAll(keepingCapacity: output.capacity <= 65_536)
+        outputStart = 0
+        watchWrites(false)
+        if closeWhenFlushed { terminate() }
+    }
+
+    func flushThenClose() {
+        closeWhenFlushed = true
+        flush()
+    }
+
+    private func watchWrites(_ on: Bool) {
+        guard on != watchingWrites else { return }
+        if case .closed = mode { return }
+        watchingWrites = on
+        engine.loop.modify(fd, token: token, events: on ? [.readable, .peerClosed, .writable] : [.readable, .peerClosed])
+    }
+
+    /// The connection is gone (or done): tell the reducer about whatever still hung on it, and release the socket.
+    private func terminate() {
+        if case .closed = mode { return }
+        let previous = mode
+        mode = .closed
+        engine.loop.deregister(fd, token: token)
+        close(fd)
+        engine.removed(self)
+        if let current = awaiting {
+            awaiting = nil
+            engine.disown(current.id)
+            engine.apply(.requestAborted(current.id))
+        }
+        switch previous {
+        case .webSocket(let id, _) where !closingWebSocket, .upgrading(let id, _):
+            engine.disown(id)
+            engine.apply(.webSocketClosed(id))
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,1 @@
+@main struct EIO { static func main() {} }

@@ -1,0 +1,163 @@
+import EngineIO
+import EngineIOWire
+import Foundation
+import Testing
+
+/// The official engine.io-protocol v4 test suite, case by case, against `Server` over loopback sockets with the
+/// suite's reference configuration. Run serially: several cases depend on timing.
+@Suite("Compliance suite over loopback", .serialized)
+struct ComplianceSuiteTests {
+    func text(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
+
+    @Test("1: a polling handshake returns the open packet with the suite's values")
+    func pollingHandshake() throws {
+        let server = try EchoServer()
+        let socket = try TestSocket(port: server.port)
+        let response = try socket.request("GET", "\(server.base)&transport=polling")
+        #expect(response.head.status == 200)
+        let body = text(response)
+        let open = try OpenPacket(json: String(body.dropFirst()))
+        #expect(body.hasPrefix("0"))
+        #expect(open.upgrades == ["websocket"] && open.pingInterval == 300 && open.pingTimeout == 200 && open.maxPayload == 1_000_000)
+        #expect(open.sid.count == 20)
+    }
+
+    @Test("2 to 4: bad EIO, transport or method are refused with 400")
+    func badHandshakes() throws {
+        let server = try EchoServer()
+        let socket = try TestSocket(port: server.port)
+        for (method, target) in [("GET", "/engine.io/?transport=polling"), ("GET", "/engine.io/?EIO=abc&transport=polling"), ("GET", "/engine.io/?EIO=4"),
+                                 ("GET", "/engine.io/?EIO=4&transport=abc"), ("POST", "/engine.io/?EIO=4&transport=polling"), ("PUT", "/engine.io/?EIO=4&transport=polling")] {
+            #expect(try socket.request(method, target).head.status == 400, "\(method) \(target)")
+        }
+    }
+
+    @Test("5: a WebSocket handshake opens a session without upgrades")
+    func webSocketHandshake() throws {
+        let server = try EchoServer()
+        let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
+        #expect(ws.status == 101)
+        let open = try #require(try ws.receiveText())
+        #expect(open.hasPrefix("0"))
+        #expect(try OpenPacket(json: String(open.dropFirst())).upgrades == [])
+    }
+
+    @Test("6 and 7: WebSockets with a bad EIO or transport are refused")
+    func badWebSockets() throws {
+        let server = try EchoServer()
+        for target in ["/engine.io/?transport=websocket", "/engine.io/?EIO=abc&transport=websocket", "/engine.io/?EIO=4", "/engine.io/?EIO=4&transport=abc"] {
+            #expect(try TestWebSocket(port: server.port, target: target).status == 400, "\(target)")
+        }
+    }
+
+    @Test("8 to 10: POSTed packets are answered ok and echoed in one poll")
+    func pollingMessages() throws {
+        let server = try EchoServer()
+        let socket = try TestSocket(port: server.port)
+        let sid = try server.pollingSession(socket)
+        for body in ["4hello", "4test1\u{1E}4test2\u{1E}4test3", "4hello\u{1E}bAQIDBA=="] {
+            let post = try socket.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array(body.utf8))
+            #expect(post.head.status == 200 && text(post) == "ok")
+            Thread.sleep(forTimeInterval: 0.02)  // the echo comes from a handler thread
+            #expect(text(try socket.request("GET", "\(server.base)&transport=polling&sid=\(sid)")) == body)
+        }
+    }
+
+    @Test("11: an invalid packet closes the session")
+    func invalidPacket() throws {
+        let server = try EchoServer()
+        let socket = try TestSocket(port: server.port)
+        let sid = try server.pollingSession(socket)
+        #expect(try socket.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array("abc".utf8)).head.status == 400)
+        #expect(try socket.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
+    }
+
+    @Test("12: a duplicate poll gets 400, the parked one 1, and the session is gone")
+    func duplicatePoll() throws {
+        let server = try EchoServer()
+        let first = try TestSocket(port: server.port), second = try TestSocket(port: server.port)
+        let sid = try server.pollingSession(first)
+        first.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
+        Thread.sleep(forTimeInterval: 0.005)
+        #expect(try second.request("GET", "\(server.base)&transport=polling&sid=\(sid)&t=burst").head.status == 400)
+        let parked = try first.response(to: "GET")
+        #expect(parked.head.status == 200 && text(parked) == "1")
+        #expect(try second.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
+    }
+
+    @Test("13 to 15: WebSocket text and binary echo; an invalid packet closes the socket")
+    func webSocketMessages() throws {
+        let server = try EchoServer()
+        let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
+        _ = try ws.receiveText()
+        ws.send("4hello")
+        #expect(try ws.receiveText() == "4hello")
+        ws.send(opcode: .binary, [1, 2, 3, 4])
+        #expect(try ws.receive() == .binary([1, 2, 3, 4]))
+        ws.send("abc")
+        #expect(try ws.closes())
+    }
+
+    @Test("16 and 17: polling pings arrive each interval; unanswered, the session is gone at 500 ms")
+    func pollingHeartbeat() throws {
+        let server = try EchoServer()
+        let socket = try TestSocket(port: server.port)
+        let sid = try server.pollingSession(socket)
+        for _ in 0..<3 {
+            #expect(text(try socket.request("GET", "\(server.base)&transport=polling&sid=\(sid)")) == "2")
+            #expect(try socket.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array("3".utf8)).head.status == 200)
+        }
+        let lonely = try server.pollingSession(socket)
+        Thread.sleep(forTimeInterval: 0.55)
+        #expect(try socket.request("GET", "\(server.base)&transport=polling&sid=\(lonely)").head.status == 400)
+    }
+
+    @Test("18 and 19: WebSocket pings arrive each interval; unanswered, the socket closes")
+    func webSocketHeartbeat() throws {
+        let server = try EchoServer()
+        let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
+        _ = try ws.receiveText()
+        for _ in 0..<3 {
+            #expect(try ws.receiveText() == "2")
+            ws.send("3")
+        }
+        #expect(try ws.receiveText() == "2")
+        #expect(try ws.closes())
+    }
+
+    @Test("20 and 21: a client close answers the parked poll with 6; over WebSocket the socket closes")
+    func clientClose() throws {
+        let server = try EchoServer()
+        let poller = try TestSocket(port: server.port), poster = try TestSocket(port: server.port)
+        let sid = try server.pollingSession(poller)
+        poller.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
+        Thread.sleep(forTimeInterval: 0.01)
+        #expect(text(try poster.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array("1".utf8))) == "ok")
+        #expect(text(try poller.response(to: "GET")) == "6")
+        #expect(try poster.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
+        let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
+        _ = try ws.receiveText()
+        ws.send("1")
+        #expect(try ws.closes())
+    }
+
+    @Test("22 to 24: the upgrade, then HTTP and a second WebSocket for the sid are refused")
+    func upgrade() throws {
+        let server = try EchoServer()
+        let poller = try TestSocket(port: server.port)
+        let sid = try server.pollingSession(poller)
+        let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket&sid=\(sid)")
+        #expect(ws.status == 101)
+        ws.send("2probe")
+        #expect(try ws.receiveText() == "3probe")
+        #expect(text(try poller.request("GET", "\(server.base)&transport=polling&sid=\(sid)")) == "6")
+        ws.send("5")
+        ws.send("4hello")
+        #expect(try ws.receiveText() == "4hello")
+        #expect(try poller.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
+        let second = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket&sid=\(sid)")
+        #expect(try second.closes())
+        ws.send("4again")
+        #expect(try ws.receiveText() == "4again")
+    }
+}

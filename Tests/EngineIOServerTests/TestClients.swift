@@ -1,0 +1,154 @@
+import EngineIO
+import EngineIOWire
+import Foundation
+import Glibc
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A blocking TCP connection to the server under test, with a 5 s receive timeout so a bug cannot hang the suite.
+final class TestSocket {
+    let fd: Int32
+    private var pending: [UInt8] = []
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestFailure("connect failed: \(errno)") }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    func write(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+
+    /// Some bytes, or `nil` at end of stream or timeout.
+    func read() -> [UInt8]? {
+        if !pending.isEmpty {
+            defer { pending = [] }
+            return pending
+        }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 65_536) }
+        return count > 0 ? Array(buffer[0..<count]) : nil
+    }
+
+    func unread(_ bytes: [UInt8]) { pending = bytes + pending }
+
+    /// One HTTP request and its response.
+    func request(_ method: String, _ target: String, body: [UInt8] = [], headers: [(String, String)] = []) throws -> HTTPResponse {
+        var head = HTTPRequestHead(method: method, target: target, headers: HTTPHeaders([(name: "Host", value: "127.0.0.1")] + headers.map { (name: $0.0, value: $0.1) }))
+        if !body.isEmpty { head.headers.add(name: "Content-Type", value: "text/plain;charset=UTF-8") }
+        write(HTTPRequest(head: head, body: body).serialized())
+        return try response(to: method)
+    }
+
+    func response(to method: String) throws -> HTTPResponse {
+        var parser = HTTPResponseParser()
+        parser.expectResponse(toMethod: method)
+        while true {
+            if let response = try parser.next() {
+                unread(parser.takeBufferedBytes())
+                return response
+            }
+            guard let bytes = read() else {
+                parser.finish()
+                if let response = try parser.next() { return response }
+                throw TestFailure("connection closed before a response")
+            }
+            parser.append(bytes)
+        }
+    }
+}
+
+/// A WebSocket client for the tests, masking its frames as a client must.
+final class TestWebSocket {
+    let socket: TestSocket
+    private var assembler = WebSocketMessageAssembler(role: .client, limits: .init(maxFrameSize: 10_000_000), maxMessageSize: 10_000_000)
+    let status: Int
+
+    init(port: Int, target: String) throws {
+        socket = try TestSocket(port: port)
+        let key = WebSocketHandshake.key(fromNonce: Array(0..<16))
+        let head = HTTPRequestHead(method: "GET", target: target, headers: HTTPHeaders([(name: "Host", value: "127.0.0.1")] + WebSocketHandshake.requestHeaders(key: key)))
+        socket.write(head.serialized())
+        let response = try socket.response(to: "GET")
+        status = response.head.status
+    }
+
+    func send(_ text: String) { send(opcode: .text, Array(text.utf8)) }
+
+    func send(opcode: WebSocketOpcode, _ payload: [UInt8]) {
+        socket.write(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: opcode, payload: payload), maskingKey: [7, 1, 9, 3]))
+    }
+
+    /// The next message or close, skipping control frames; `nil` when the connection ends.
+    func receive() throws -> WebSocketEvent? {
+        while true {
+            if let event = try assembler.next() {
+                switch event {
+                case .ping, .pong: continue
+                default: return event
+                }
+            }
+            guard let bytes = socket.read() else { return nil }
+            assembler.append(bytes)
+        }
+    }
+
+    func receiveText() throws -> String? {
+        if case .text(let text)? = try receive() { return text }
+        return nil
+    }
+
+    /// Whether the server closes the connection (a close frame or end of stream) within the timeout.
+    func closes() throws -> Bool {
+        while true {
+            switch try receive() {
+            case .close?, nil: return true
+            default: continue
+            }
+        }
+    }
+}
+
+/// An echo server on a free port, configured as the compliance suite expects (ping 300/200 ms, CORS `*`).
+final class EchoServer {
+    let app: WSGIApp
+    let port: Int
+
+    init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*")) throws {
+        let server = try Server(options: options)
+        server.on(.message) { sid, data in server.send(sid, data) }
+        app = WSGIApp(server)
+        port = try app.start(host: "127.0.0.1", port: 0)
+    }
+
+    deinit { app.stop() }
+
+    var base: String { "/engine.io/?EIO=4" }
+
+    /// Opens a polling session and returns its sid.
+    func pollingSession(_ socket: TestSocket) throws -> String {
+        let response = try socket.request("GET", "\(base)&transport=polling")
+        let body = String(decoding: response.body, as: UTF8.self)
+        guard body.hasPrefix("0"), let open = try? OpenPacket(json: String(body.dropFirst())) else { throw TestFailure("bad handshake: \(body)") }
+        return open.sid
+    }
+}
