@@ -1,1 +1,197 @@
-@main struct EIO { static func main() {} }
+// eio: the command-line face of swift-engineio.
+//
+//   eio serve [--host H] [--port P] [--ping-interval S] [--ping-timeout S] [--max-payload BYTES]
+//             [--transports polling,websocket] [--cors-allowed-origins ORIGIN[,ORIGIN]] [--static DIR]
+//             [--echo] [--async] [--log]
+import EngineIO
+import EngineIOWire
+import Foundation
+
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// `eio serve`'s settings, from its flags.
+struct ServeCommand: Sendable {
+    var host = "127.0.0.1"
+    var port = 5000
+    var options = ServerOptions()
+    var staticDirectory: String?
+    var echo = false
+    var useAsync = false
+    var log = false
+
+    init(_ arguments: [String]) throws {
+        var iterator = arguments.makeIterator()
+        func value(_ flag: String) throws -> String {
+            guard let value = iterator.next() else { throw UsageError(description: "\(flag) needs a value") }
+            return value
+        }
+        func number(_ flag: String) throws -> Double {
+            let text = try value(flag)
+            guard let number = Double(text), number.isFinite else { throw UsageError(description: "\(flag) takes a number, not \(text)") }
+            return number
+        }
+        while let argument = iterator.next() {
+            switch argument {
+            case "--host": host = try value(argument)
+            case "--port":
+                let text = try value(argument)
+                guard let number = Int(text), (0...65_535).contains(number) else { throw UsageError(description: "--port takes 0...65535, not \(text)") }
+                port = number
+            case "--ping-interval": options.pingInterval = PingInterval(try number(argument))
+            case "--ping-timeout": options.pingTimeout = try number(argument)
+            case "--max-payload": options.maxHttpBufferSize = Int(try number(argument))
+            case "--transports":
+                let names = try value(argument).split(separator: ",").map(String.init)
+                options.transports = try names.map { name in
+                    guard let transport = Transport(rawValue: name) else { throw UsageError(description: "unknown transport \(name)") }
+                    return transport
+                }
+            case "--cors-allowed-origins":
+                let origins = try value(argument).split(separator: ",").map(String.init)
+                options.corsAllowedOrigins = origins.contains("*") ? .all : .origins(origins)
+            case "--static": staticDirectory = try value(argument)
+            case "--echo": echo = true
+            case "--async": useAsync = true
+            case "--log": log = true
+            case "--help", "-h": throw UsageError(description: Self.usage)
+            default: throw UsageError(description: "unknown option \(argument)\n\(Self.usage)")
+            }
+        }
+        options = try options.validated()
+    }
+
+    static let usage = """
+        usage: eio serve [--host 127.0.0.1] [--port 5000] [--ping-interval SECONDS] [--ping-timeout SECONDS]
+                         [--max-payload BYTES] [--transports polling,websocket] [--cors-allowed-origins ORIGIN[,ORIGIN]]
+                         [--static DIR] [--echo] [--async] [--log]
+        """
+
+    /// The demo page at `/`, files from `--static` elsewhere.
+    var staticFiles: StaticFiles? {
+        staticDirectory.map { StaticFiles(rules: ["/": StaticFileRule(filename: $0.hasSuffix("/") ? $0 : $0 + "/")]) }
+    }
+
+    func page(_ request: HTTPRequest) -> HTTPResponse? {
+        guard request.head.method == "GET", request.head.path == "/" || request.head.path == "/index.html" else { return nil }
+        return HTTPResponse(head: HTTPResponseHead(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"]), body: Array(DemoPage.html.utf8))
+    }
+
+    /// The demo page, unless `--static` serves the root.
+    var demoPage: HTTPHandler? {
+        guard staticDirectory == nil else { return nil }
+        let command = self
+        return { request in command.page(request) }
+    }
+
+    func say(_ text: String) {
+        if log { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    }
+
+    func run() throws {
+        let url = "http://\(host.contains(":") ? "[\(host)]" : host):"
+        if useAsync {
+            let server = try AsyncServer(options: options)
+            server.on(.connect) { sid, environ in
+                self.say("connect \(sid) from \(environ.remoteAddress)")
+                return nil
+            }
+            server.on(.message) { sid, data in
+                self.say("message from \(sid): \(data)")
+                if echo { await server.send(sid, data) } else { for other in server.sids { await server.send(other, data) } }
+            }
+            server.on(.disconnect) { sid, reason in self.say("disconnect \(sid): \(reason.rawValue)") }
+            let app = ASGIApp(server, otherAsgiApp: demoPage, staticFiles: staticFiles)
+            let bound = try runBlocking { try await app.start(host: host, port: port) }
+            announce("eio serving on \(url)\(bound)/ (AsyncServer; Engine.IO at /engine.io/)")
+            waitForSignal { runBlocking { await app.stop() } }
+        } else {
+            let server = try Server(options: options)
+            server.on(.connect) { sid, environ in
+                self.say("connect \(sid) from \(environ.remoteAddress)")
+                return nil
+            }
+            server.on(.message) { sid, data in
+                self.say("message from \(sid): \(data)")
+                if echo { server.send(sid, data) } else { for other in server.sids { server.send(other, data) } }
+            }
+            server.on(.disconnect) { sid, reason in self.say("disconnect \(sid): \(reason.rawValue)") }
+            let app = WSGIApp(server, wsgiApp: demoPage, staticFiles: staticFiles)
+            let bound = try app.start(host: host, port: port)
+            announce("eio serving on \(url)\(bound)/ (Server; Engine.IO at /engine.io/)")
+            waitForSignal { app.stop() }
+        }
+        announce("eio stopped")
+    }
+}
+
+/// A line on standard output, written at once (print buffers when stdout is a pipe).
+func announce(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// Runs async work from synchronous code and waits for it (the main thread is not part of the cooperative pool).
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let result = LockedResult<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { result.set(.success(try await body())) } catch { result.set(.failure(error)) }
+        done.signal()
+    }
+    done.wait()
+    return try result.get()
+}
+
+func runBlocking(_ body: @escaping @Sendable () async -> Void) {
+    _ = try? runBlocking { () async throws -> Bool in
+        await body()
+        return true
+    }
+}
+
+final class LockedResult<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Result<T, any Error>?
+
+    func set(_ result: Result<T, any Error>) {
+        lock.lock()
+        value = result
+        lock.unlock()
+    }
+
+    func get() throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try value!.get()
+    }
+}
+
+/// Blocks until SIGINT or SIGTERM, then runs `stop`.
+func waitForSignal(_ stop: () -> Void) {
+    let received = DispatchSemaphore(value: 0)
+    var sources: [any DispatchSourceSignal] = []
+    for number in [SIGINT, SIGTERM] {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { received.signal() }
+        source.resume()
+        sources.append(source)
+    }
+    received.wait()
+    stop()
+    sources.forEach { $0.cancel() }
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "serve":
+        try ServeCommand(Array(arguments.dropFirst())).run()
+    default:
+        throw UsageError(description: "usage: eio serve [options]    (eio serve --help for the options)")
+    }
+} catch {
+    FileHandle.standardError.write(Data("eio: \(error)\n".utf8))
+    exit(2)
+}

@@ -31,6 +31,9 @@ public final class AsyncServer: Sendable {
 
     public var options: ServerOptions { core.options }
 
+    /// The sids of the open sessions (python's `sockets` keys).
+    public var sids: [String] { core.sids }
+
     public func on(_ event: ConnectEvent, _ handler: @escaping ConnectHandler) { handlers.withLock { $0.connect = handler } }
     public func on(_ event: MessageEvent, _ handler: @escaping MessageHandler) { handlers.withLock { $0.message = handler } }
     public func on(_ event: DisconnectEvent, _ handler: @escaping DisconnectHandler) { handlers.withLock { $0.disconnect = handler } }

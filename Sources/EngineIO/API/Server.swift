@@ -37,6 +37,9 @@ public final class Server: Sendable {
 
     public var options: ServerOptions { core.options }
 
+    /// The sids of the open sessions (python's `sockets` keys).
+    public var sids: [String] { core.sids }
+
     // MARK: handlers
 
     /// python's `on('connect')`: return `nil` (or `.accept`) to accept, `.reject(body:)` or throw to refuse (401).
