@@ -105,6 +105,11 @@ public struct ServerOptions: Sendable {
     /// An addition: python-engineio has no such option. Unit: bytes. Allowed: ≥ 1.
     public var maxOutboundQueueBytes: Int
 
+    /// Most packets one long-poll response carries; the rest wait for the next poll. python-engineio clients refuse payloads of more than 16 packets (its Payload.max_decode_packets), so the default keeps them working.
+    ///
+    /// An addition: python-engineio has no such option. Allowed: ≥ 1.
+    public var maxPacketsPerPoll: Int
+
     /// Size limit in bytes of an HTTP request head (request line plus headers) accepted by the built-in server.
     ///
     /// An addition: python-engineio has no such option. Unit: bytes. Allowed: ≥ 256.
@@ -142,6 +147,7 @@ public struct ServerOptions: Sendable {
         perMessageDeflate: Bool = false,
         perMessageDeflateThreshold: Int = 1024,
         maxOutboundQueueBytes: Int = 16_000_000,
+        maxPacketsPerPoll: Int = 16,
         maxHeaderBytes: Int = 16_384,
         eventLoops: Int = 0,
         closeTimeout: Double = 30
@@ -166,6 +172,7 @@ public struct ServerOptions: Sendable {
         self.perMessageDeflate = perMessageDeflate
         self.perMessageDeflateThreshold = perMessageDeflateThreshold
         self.maxOutboundQueueBytes = maxOutboundQueueBytes
+        self.maxPacketsPerPoll = maxPacketsPerPoll
         self.maxHeaderBytes = maxHeaderBytes
         self.eventLoops = eventLoops
         self.closeTimeout = closeTimeout
@@ -185,6 +192,7 @@ public struct ServerOptions: Sendable {
         try OptionError.require(upgradeTimeout, option: "upgradeTimeout", min: 0, max: nil, minExclusive: true)
         try OptionError.require(perMessageDeflateThreshold, option: "perMessageDeflateThreshold", min: 0, max: nil, minExclusive: false)
         try OptionError.require(maxOutboundQueueBytes, option: "maxOutboundQueueBytes", min: 1, max: nil, minExclusive: false)
+        try OptionError.require(maxPacketsPerPoll, option: "maxPacketsPerPoll", min: 1, max: nil, minExclusive: false)
         try OptionError.require(maxHeaderBytes, option: "maxHeaderBytes", min: 256, max: nil, minExclusive: false)
         try OptionError.require(eventLoops, option: "eventLoops", min: 0, max: nil, minExclusive: false)
         try OptionError.require(closeTimeout, option: "closeTimeout", min: 0, max: nil, minExclusive: true)
@@ -412,6 +420,17 @@ public struct ServerOptions: Sendable {
             allowed: "≥ 1",
             isArgument: false,
             doc: "Limit in bytes on the packets queued for one session but not yet sent. A session whose unsent packets exceed it is closed with `forced close`."
+        ),
+        OptionDescriptor(
+            swiftName: "maxPacketsPerPoll",
+            pythonName: nil,
+            swiftType: "Int",
+            unit: nil,
+            swiftDefault: "16",
+            pythonDefault: nil,
+            allowed: "≥ 1",
+            isArgument: false,
+            doc: "Most packets one long-poll response carries; the rest wait for the next poll. python-engineio clients refuse payloads of more than 16 packets (its Payload.max_decode_packets), so the default keeps them working."
         ),
         OptionDescriptor(
             swiftName: "maxHeaderBytes",

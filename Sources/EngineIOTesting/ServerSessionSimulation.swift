@@ -53,7 +53,7 @@ public enum ServerSessionSimulation {
 
     public static let settings = ServerSessionSettings(
         version: .v4, pingInterval: 300, pingTimeout: 200, maxPayload: 10_000, upgrades: [.websocket], upgradeTimeout: 1_000,
-        closeTimeout: 2_000, maxOutboundQueueBytes: 200)
+        closeTimeout: 2_000, maxOutboundQueueBytes: 200, maxPacketsPerPoll: 3)
 
     /// Scenarios of up to `maxActions` actions, weighted towards the interesting ones.
     public static func scenarios(maxActions: Int = 60, averageActions: Int = 20) -> Gen<Scenario> {

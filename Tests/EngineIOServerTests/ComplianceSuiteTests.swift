@@ -3,9 +3,15 @@ import EngineIOWire
 import Foundation
 import Testing
 
+/// Every test that runs a real server on loopback. Serialized as a whole: several cases depend on 100 ms timing,
+/// which a CPU-heavy neighbour (a python client moving megabytes) would disturb on two cores.
+@Suite("Loopback", .serialized)
+enum LoopbackTests {}
+
+extension LoopbackTests {
 /// The official engine.io-protocol v4 test suite, case by case, against `Server` over loopback sockets with the
-/// suite's reference configuration. Run serially: several cases depend on timing.
-@Suite("Compliance suite over loopback", .serialized)
+/// suite's reference configuration.
+@Suite("Compliance suite over loopback")
 struct ComplianceSuiteTests {
     func text(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
 
@@ -160,4 +166,5 @@ struct ComplianceSuiteTests {
         ws.send("4again")
         #expect(try ws.receiveText() == "4again")
     }
+}
 }

@@ -90,6 +90,10 @@ final class TestWebSocket {
         socket.write(head.serialized())
         let response = try socket.response(to: "GET")
         status = response.head.status
+        if status == 101 {
+            // A client must check the accept value; a wrong one is a failed handshake.
+            _ = try WebSocketHandshake.validateUpgradeResponse(status: status, key: key, header: { response.head.headers.values(for: $0) })
+        }
     }
 
     func send(_ text: String) { send(opcode: .text, Array(text.utf8)) }

@@ -9,7 +9,7 @@ final class HTTPConnection: LoopHandler {
     private enum Mode {
         case http
         /// The handshake went to the reducer; the connection waits for accept or refuse.
-        case upgrading(ConnectionID, key: String)
+        case upgrading(ConnectionID, accept: String)
         case webSocket(ConnectionID, WebSocketMessageAssembler)
         case closed
     }
@@ -135,9 +135,9 @@ final class HTTPConnection: LoopHandler {
     // MARK: WebSocket
 
     private func startUpgrade(_ head: HTTPRequestHead, query: [QueryItem], headers: [HeaderField]) {
-        let key: String
+        let accept: String
         do {
-            key = try WebSocketHandshake.validateUpgradeRequest(
+            accept = try WebSocketHandshake.validateUpgradeRequest(
                 method: head.method, httpVersion: (head.version.major, head.version.minor),
                 header: { name in head.headers.values(for: name) })
         } catch {
@@ -146,7 +146,7 @@ final class HTTPConnection: LoopHandler {
             return send(response, keepAlive: false)
         }
         let id = ConnectionID(engine.newID())
-        mode = .upgrading(id, key: key)
+        mode = .upgrading(id, accept: accept)
         engine.own(id, by: self)
         let fresh = query.contains { $0.name == "sid" } ? "" : ServerEngine.generateID()
         let described = EngineIORequest(
@@ -155,8 +155,8 @@ final class HTTPConnection: LoopHandler {
     }
 
     func acceptWebSocket() {
-        guard case .upgrading(let id, let key) = mode else { return }
-        let response = HTTPResponseHead(status: 101, headers: HTTPHeaders(WebSocketHandshake.responseHeaders(acceptValue: WebSocketHandshake.acceptValue(forKey: key))))
+        guard case .upgrading(let id, let accept) = mode else { return }
+        let response = HTTPResponseHead(status: 101, headers: HTTPHeaders(WebSocketHandshake.responseHeaders(acceptValue: accept)))
         append(response.serialized())
         let limits = WebSocketFrameParser.Limits(maxFrameSize: engine.options.maxHttpBufferSize, allowRSV1: false)
         var assembler = WebSocketMessageAssembler(role: .server, limits: limits, maxMessageSize: engine.options.maxHttpBufferSize)

@@ -352,7 +352,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
         if outbound.isEmpty {
             parkedPoll = request
         } else {
-            effects.append(.respond(request, .payload(takeOutbound())))
+            effects.append(.respond(request, .payload(takeForPoll())))
         }
     }
 
@@ -479,7 +479,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
         guard enqueue(packet, &effects) else { return }
         if let parked = parkedPoll, probe?.probed != true {
             parkedPoll = nil
-            effects.append(.respond(parked, .payload(takeOutbound())))
+            effects.append(.respond(parked, .payload(takeForPoll())))
         }
     }
 
@@ -497,6 +497,15 @@ public struct ServerSession: Hashable, Codable, Sendable {
         outbound.append(packet)
         outboundBytes += packet.queueCost
         return true
+    }
+
+    /// The packets one poll response carries: the oldest `maxPacketsPerPoll`; the rest wait for the next poll.
+    private mutating func takeForPoll() -> [Packet] {
+        guard outbound.count > settings.maxPacketsPerPoll else { return takeOutbound() }
+        let batch = Array(outbound.prefix(settings.maxPacketsPerPoll))
+        outbound.removeFirst(batch.count)
+        outboundBytes -= batch.reduce(0) { $0 + $1.queueCost }
+        return batch
     }
 
     private mutating func takeOutbound() -> [Packet] {
@@ -517,7 +526,11 @@ public struct ServerSession: Hashable, Codable, Sendable {
     /// make the client drop the poll that carries the close. Other causes drop the queue.
     private mutating func close(_ reason: DisconnectReason, now: Instant?, _ effects: inout [ServerSessionEffect]) {
         let byServer = reason == .serverDisconnect || reason == .forcedClose
-        let drainable = byServer && now != nil && transport == .polling && parkedPoll == nil
+        // The close drains when a later poll (or a committing probe) must carry it: no poll is parked, or the
+        // queue plus `1` is more than one poll response holds.
+        let drainable =
+            byServer && now != nil && transport == .polling
+            && (parkedPoll == nil || outbound.count + 1 > settings.maxPacketsPerPoll)
         if let current = probe, !(drainable && current.probed) {
             effects.append(.closeWebSocket(current.connection))
             probe = nil
@@ -538,17 +551,19 @@ public struct ServerSession: Hashable, Codable, Sendable {
             phase = .closed(reason)
         case .polling:
             // A client close releases the poll with `6`; other causes tell a parked poll `1` so the client does not
-            // wait for its timeout.
-            let last: [Packet] =
-                if reason == .clientDisconnect { [.noop] } else if byServer { takeOutbound() + [.close] } else { [.close] }
+            // wait for its timeout. The server's own close sends what is queued first, over as many polls as it takes.
+            if byServer {
+                outbound.append(.close)
+                outboundBytes += Packet.close.queueCost
+            } else {
+                clearOutbound()
+                outbound = [reason == .clientDisconnect ? .noop : .close]
+            }
             if let parked = parkedPoll {
                 parkedPoll = nil
-                effects.append(.respond(parked, .payload(last)))
-                clearOutbound()
-                phase = .closed(reason)
-            } else if drainable, let now {
-                outbound = last
-                outboundBytes = last.reduce(0) { $0 + $1.queueCost }
+                effects.append(.respond(parked, .payload(takeForPoll())))
+            }
+            if drainable, let now {
                 phase = .draining(reason, deadline: now + settings.closeTimeout)
             } else {
                 clearOutbound()
@@ -571,8 +586,8 @@ public struct ServerSession: Hashable, Codable, Sendable {
             if probe?.probed == true {
                 effects.append(.respond(request, .payload([.noop])))  // the client is upgrading; the close goes there
             } else {
-                effects.append(.respond(request, .payload(takeOutbound())))
-                finishDraining(reason, &effects)
+                effects.append(.respond(request, .payload(takeForPoll())))
+                if outbound.isEmpty { finishDraining(reason, &effects) }
             }
         case .postStarted(let request):
             if activePost == nil { activePost = request } else { effects.append(.respond(request, .ok)) }

@@ -18,11 +18,13 @@ public struct ServerSessionSettings: Hashable, Codable, Sendable {
     public var closeTimeout: Int
     /// Bytes of queued, unsent packet data above which the session is closed with `forced close`.
     public var maxOutboundQueueBytes: Int
+    /// Most packets in one poll response (python clients refuse more than 16).
+    public var maxPacketsPerPoll: Int
 
     public init(
         version: ProtocolVersion = .v4, pingInterval: Int = 25_000, advertisedPingInterval: Int? = nil, pingTimeout: Int = 20_000,
         maxPayload: Int = 1_000_000, upgrades: [Transport] = [.websocket], upgradeTimeout: Int = 10_000, closeTimeout: Int = 30_000,
-        maxOutboundQueueBytes: Int = 16_000_000
+        maxOutboundQueueBytes: Int = 16_000_000, maxPacketsPerPoll: Int = 16
     ) {
         self.version = version
         self.pingInterval = pingInterval
@@ -33,6 +35,7 @@ public struct ServerSessionSettings: Hashable, Codable, Sendable {
         self.upgradeTimeout = upgradeTimeout
         self.closeTimeout = closeTimeout
         self.maxOutboundQueueBytes = maxOutboundQueueBytes
+        self.maxPacketsPerPoll = max(1, maxPacketsPerPoll)
     }
 
     /// The settings `options` give a session of `version`: exact milliseconds, never python's whole seconds.
@@ -43,7 +46,7 @@ public struct ServerSessionSettings: Hashable, Codable, Sendable {
             pingTimeout: Int((options.pingTimeout * 1000).rounded()), maxPayload: options.maxHttpBufferSize,
             upgrades: options.allowUpgrades && options.transports.contains(.websocket) ? [.websocket] : [],
             upgradeTimeout: Int((options.upgradeTimeout * 1000).rounded()), closeTimeout: Int((options.closeTimeout * 1000).rounded()),
-            maxOutboundQueueBytes: options.maxOutboundQueueBytes)
+            maxOutboundQueueBytes: options.maxOutboundQueueBytes, maxPacketsPerPoll: options.maxPacketsPerPoll)
     }
 }
 

@@ -1,0 +1,116 @@
+import EngineIO
+import EngineIOWire
+import Foundation
+import Testing
+
+/// python-engineio's `Client` and `AsyncClient` (pinned, installed by scripts/setup into .build/interop-venv) as live
+/// peers of our `Server` and `AsyncServer` over loopback.
+extension LoopbackTests {
+@Suite("python-engineio clients against our servers")
+struct PythonClientInteropTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let python = root.appendingPathComponent(".build/interop-venv/bin/python").path
+    static let script = root.appendingPathComponent("Tests/Interop/python_client.py").path
+    /// Ordered handlers, so the echo of a burst comes back in order (python's default runs them concurrently).
+    static let options = ServerOptions(pingInterval: 0.3, pingTimeout: 1, maxHttpBufferSize: 4_000_000, asyncHandlers: false)
+
+    struct Outcome: Decodable {
+        var received: [[String: String]]
+        var transport: String?
+        var disconnect_reason: String?
+    }
+
+    /// Our server, either façade, echoing and disconnecting a client that says "kick-me".
+    final class Peer {
+        let port: Int
+        private let stop: @Sendable () -> Void
+
+        init(async: Bool) throws {
+            if async {
+                let server = try AsyncServer(options: PythonClientInteropTests.options)
+                server.on(.message) { sid, data in
+                    if data == .text("kick-me") { await server.disconnect(sid) } else { await server.send(sid, data) }
+                }
+                let app = ASGIApp(server)
+                let box = PortBox()
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    box.port = (try? await app.start(host: "127.0.0.1", port: 0)) ?? -1
+                    done.signal()
+                }
+                done.wait()
+                port = box.port
+                stop = { let finished = DispatchSemaphore(value: 0); Task { await app.stop(); finished.signal() }; finished.wait() }
+            } else {
+                let server = try Server(options: PythonClientInteropTests.options)
+                server.on(.message) { sid, data in
+                    if data == .text("kick-me") { server.disconnect(sid) } else { server.send(sid, data) }
+                }
+                let app = WSGIApp(server)
+                port = try app.start(host: "127.0.0.1", port: 0)
+                stop = { app.stop() }
+            }
+        }
+
+        deinit { stop() }
+    }
+
+    final class PortBox: @unchecked Sendable { var port = 0 }
+
+    func runClient(_ mode: String, port: Int, transports: String, scenario: String) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = [Self.script, mode, "http://127.0.0.1:\(port)", transports, scenario]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last else {
+            throw TestFailure("python client failed (\(process.terminationStatus)): \(errorText.suffix(2000))")
+        }
+        return try JSONDecoder().decode(Outcome.self, from: Data(line.utf8))
+    }
+
+    static func expectedEcho() -> [[String: String]] {
+        let binary = Array(0..<256).map(UInt8.init)
+        var messages: [[String: String]] = [
+            ["text": "hello"], ["binary": Base64.encode([1, 2, 3, 4])], ["text": "héllo wörld ☃ 😀"], ["text": ""],
+            ["text": String(repeating: "x", count: 1_000_000)], ["binary": Base64.encode(Array((0..<3906).map { _ in binary }.joined()))],
+        ]
+        messages += (0..<1000).map { ["text": "burst-\($0)"] }
+        return messages
+    }
+
+    @Test("text, binary, unicode, empty and 1 MB messages and a 1000-message burst echo in order", arguments: [
+        ("sync", false, "polling"), ("sync", false, "websocket"), ("sync", false, "polling,websocket"),
+        ("async", true, "polling"), ("async", true, "websocket"), ("async", true, "polling,websocket"),
+    ])
+    func echo(mode: String, asyncServer: Bool, transports: String) throws {
+        let peer = try Peer(async: asyncServer)
+        let outcome = try runClient(mode, port: peer.port, transports: transports, scenario: "echo")
+        let expected = Self.expectedEcho()
+        #expect(outcome.received.count == expected.count)
+        #expect(outcome.received == expected)
+        #expect(outcome.transport == (transports == "polling" ? "polling" : "websocket"))
+    }
+
+    @Test("a server-initiated disconnect reaches the client as server disconnect", arguments: [("sync", "polling"), ("sync", "websocket"), ("async", "websocket")])
+    func serverDisconnect(mode: String, transports: String) throws {
+        let peer = try Peer(async: mode == "async")
+        let outcome = try runClient(mode, port: peer.port, transports: transports, scenario: "kicked")
+        #expect(outcome.disconnect_reason == "server disconnect")
+    }
+
+    @Test("pings keep an idle session alive across several intervals", arguments: ["polling", "websocket"])
+    func idle(transports: String) throws {
+        let peer = try Peer(async: false)
+        let outcome = try runClient("sync", port: peer.port, transports: transports, scenario: "idle")
+        #expect(outcome.received == [["text": "still alive"]])
+        // Only the client's own disconnect at the end of the script ended the session.
+        #expect(outcome.disconnect_reason == "client disconnect")
+    }
+}
+}
