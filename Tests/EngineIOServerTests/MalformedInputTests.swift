@@ -1,0 +1,138 @@
+import EngineIO
+import EngineIOWire
+import Foundation
+import Glibc
+import Testing
+
+extension LoopbackTests {
+    /// Bad input over real sockets: each case gets a clear error or a clean close, and the server keeps serving
+    /// everyone else.
+    @Suite("Malformed input over loopback")
+    struct MalformedInputTests {
+        func text(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
+
+        /// The server still answers a fresh handshake: nothing that came before broke it.
+        func stillServing(_ server: EchoServer) throws {
+            let socket = try TestSocket(port: server.port)
+            #expect(try socket.request("GET", "\(server.base)&transport=polling").head.status == 200)
+        }
+
+        @Test("an unknown sid and a wrong method on a session are refused with JSON errors")
+        func unknownSidAndMethod() throws {
+            let server = try EchoServer()
+            let socket = try TestSocket(port: server.port)
+            let unknown = try socket.request("GET", "\(server.base)&transport=polling&sid=nobody")
+            #expect(unknown.head.status == 400 && text(unknown) == #"{"code":1,"message":"Session ID unknown"}"#)
+            let sid = try server.pollingSession(socket)
+            #expect(try socket.request("DELETE", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
+            try stillServing(server)
+        }
+
+        @Test("an oversized POST is answered 413 and the session closes")
+        func oversizedPost() throws {
+            let server = try EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, maxHttpBufferSize: 1_000))
+            let socket = try TestSocket(port: server.port)
+            let sid = try server.pollingSession(socket)
+            let post = try socket.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array(("4" + String(repeating: "x", count: 2_000)).utf8))
+            #expect(post.head.status == 413)
+            let again = try TestSocket(port: server.port)
+            #expect(try again.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
+            try stillServing(server)
+        }
+
+        @Test("an oversized WebSocket message closes with 1009", arguments: [false, true])
+        func oversizedWebSocketMessage(fragmented: Bool) throws {
+            let server = try EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, maxHttpBufferSize: 1_000))
+            let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
+            _ = try ws.receiveText()
+            if fragmented {
+                for index in 0..<3 {
+                    ws.socket.write(WebSocketFrameEncoder.encode(WebSocketFrame(fin: index == 2, opcode: index == 0 ? .text : .continuation, payload: Array(repeating: 0x61, count: 600)), maskingKey: [1, 2, 3, 4]))
+                }
+            } else {
+                ws.send("4" + String(repeating: "x", count: 2_000))
+            }
+            #expect(try ws.receive() == .close(code: 1009, reason: ""))
+            try stillServing(server)
+        }
+
+        @Test("broken WebSocket frames close the connection with the RFC's code", arguments: [
+            ("invalid UTF-8 text", [0x81, 0x82, 0, 0, 0, 0, 0x34, 0xFF], UInt16(1007)),
+            ("an unmasked client frame", [0x81, 0x02, 0x34, 0x61], 1002),
+            ("a control frame over 125 bytes", [0x89, 0xFE, 0x00, 0x7E, 0, 0, 0, 0] + Array(repeating: 0, count: 126), 1002),
+            ("a reserved opcode", [0x83, 0x80, 0, 0, 0, 0], 1002),
+            ("a forbidden close code", [0x88, 0x82, 0, 0, 0, 0, 0x03, 0xED], 1002),
+            ("a continuation without a start", [0x80, 0x80, 0, 0, 0, 0], 1002),
+        ])
+        func brokenFrames(name: String, bytes: [UInt8], code: UInt16) throws {
+            let server = try EchoServer()
+            let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
+            _ = try ws.receiveText()
+            ws.socket.write(bytes)
+            #expect(try ws.receive() == .close(code: code, reason: ""), "\(name)")
+            try stillServing(server)
+        }
+
+        @Test("a client that vanishes mid-poll ends its session, and the server carries on")
+        func vanishingPoller() throws {
+            let server = try EchoServer()
+            var sid = ""
+            do {
+                let socket = try TestSocket(port: server.port)
+                sid = try server.pollingSession(socket)
+                socket.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
+                Thread.sleep(forTimeInterval: 0.02)
+            }  // the socket closes here, with the poll parked
+            Thread.sleep(forTimeInterval: 0.05)
+            let socket = try TestSocket(port: server.port)
+            #expect(try socket.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
+            try stillServing(server)
+        }
+
+        @Test("a request whose head arrives one byte at a time is served normally")
+        func slowHeaders() throws {
+            let server = try EchoServer()
+            let socket = try TestSocket(port: server.port)
+            for byte in HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling", headers: ["Host": "x"]).serialized() {
+                socket.write([byte])
+                usleep(200)
+            }
+            let response = try socket.response(to: "GET")
+            #expect(response.head.status == 200 && text(response).hasPrefix("0{"))
+        }
+
+        @Test("garbage instead of HTTP gets 400 and a closed connection")
+        func garbage() throws {
+            let server = try EchoServer()
+            let socket = try TestSocket(port: server.port)
+            socket.write(Array("\u{1}\u{2}not http at all\r\n\r\n".utf8))
+            #expect(try socket.response(to: "GET").head.status == 400)
+            #expect(socket.read() == nil)
+            try stillServing(server)
+        }
+
+        @Test("ten thousand connections opened and dropped leave no session behind")
+        func manyDroppedConnections() throws {
+            let server = try EchoServer()
+            for index in 0..<10_000 {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = UInt16(server.port).bigEndian
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                _ = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                if index % 3 == 0 {
+                    let request = Array("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                    _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                }
+                close(fd)
+            }
+            try stillServing(server)
+            // Handshakes whose clients left open sessions that only a ping timeout ends (as for any silent client).
+            Thread.sleep(forTimeInterval: 0.7)
+            #expect(server.app.server.sids.count <= 1)
+        }
+    }
+}
