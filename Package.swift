@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "EngineIOTesting", targets: ["EngineIOTesting"]),
         .library(name: "EngineIO", targets: ["EngineIO"]),
         .executable(name: "eio", targets: ["eio"]),
+        .executable(name: "eio-bench", targets: ["EngineIOBench"]),
         .plugin(name: "RegenerateSpec", targets: ["RegenerateSpec"]),
     ],
     targets: [
@@ -61,6 +62,7 @@ let package = Package(
         .target(
             name: "EngineIO", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOPlatform", "CLinux"], swiftSettings: strict),
         .executableTarget(name: "eio", dependencies: ["EngineIO"], swiftSettings: strict),
+        .executableTarget(name: "EngineIOBench", dependencies: ["EngineIOWire", "EngineIOCore", "EngineIOPlatform", "CLinux"], swiftSettings: strict),
         .target(name: "EngineIOTesting", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOSpec", "EngineIOJSON"], swiftSettings: strict),
 
         // Tests.

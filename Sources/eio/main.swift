@@ -85,8 +85,9 @@ struct ServeCommand: Sendable {
         return { request in command.page(request) }
     }
 
-    func say(_ text: String) {
-        if log { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    /// A log line, built only when `--log` is on (messages can be megabytes).
+    func say(_ text: @autoclosure () -> String) {
+        if log { FileHandle.standardError.write(Data((text() + "\n").utf8)) }
     }
 
     func run() throws {

@@ -47,12 +47,12 @@ final class HTTPConnection: LoopHandler {
     // MARK: reading
 
     private func readAvailable() {
-        var buffer = [UInt8](repeating: 0, count: Self.readSize)
         while true {
             if case .closed = mode { return }
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, Self.readSize) }
+            // One buffer per loop, reused by every connection: reads are consumed before the next one starts.
+            let count = engine.readBuffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, Self.readSize) }
             if count > 0 {
-                consume(buffer[0..<count])
+                consume(engine.readBuffer[0..<count])
                 if count < Self.readSize { return }
             } else if count == 0 {
                 return terminate()

@@ -37,6 +37,8 @@ final class ServerEngine: @unchecked Sendable {
     private var pending: [ServerEndpointEvent] = []
     private var reducing = false
     let parserLimits: HTTPParserLimits
+    /// The loop's read buffer, shared by its connections (loop thread only).
+    var readBuffer = [UInt8](repeating: 0, count: 65_536)
 
     init(options: ServerOptions, path: String, delegate: EngineDelegate) throws {
         self.options = options

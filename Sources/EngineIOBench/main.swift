@@ -1,0 +1,372 @@
+// eio-bench: the same loads against `eio serve --echo` and python-engineio's AsyncServer on aiohttp, side by side.
+//
+//   eio-bench [--seconds 3] [--idle 10000]        (scripts/bench builds everything and runs it)
+//
+// Loads: WebSocket echo (10 and 100 connections, 32 B and 4 KB messages, 8 in flight per connection), polling echo
+// (10 connections), handshakes per second (4 keep-alive connections), and the RSS each idle WebSocket session costs
+// with --idle sessions open and every ping answered. The load generator is one epoll thread (plus blocking threads
+// for polling), identical for both servers; on a 2-core machine it shares the CPU with the server under test.
+import CLinux
+import EngineIOCore
+import EngineIOPlatform
+import EngineIOWire
+import Foundation
+import Glibc
+
+/// `--seconds` and `--idle`, read once.
+let (seconds, idleSessions): (Double, Int) = {
+    var seconds = 3.0, idle = 10_000
+    var iterator = CommandLine.arguments.dropFirst().makeIterator()
+    while let argument = iterator.next() {
+        switch argument {
+        case "--seconds": seconds = Double(iterator.next() ?? "") ?? seconds
+        case "--idle": idle = Int(iterator.next() ?? "") ?? idle
+        default:
+            FileHandle.standardError.write(Data("usage: eio-bench [--seconds S] [--idle N]\n".utf8))
+            exit(2)
+        }
+    }
+    return (seconds, idle)
+}()
+
+/// A line on standard output, written at once.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+let root = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A server process under test.
+struct Target {
+    var name: String
+    var port: Int
+    var process: Process
+
+    static func start(_ name: String, ping: Double) throws -> Target {
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        let process = Process()
+        if name == "swift" {
+            process.executableURL = root.appendingPathComponent(".build/release/eio")
+            process.arguments = ["serve", "--port", String(port), "--echo", "--ping-interval", String(ping), "--max-payload", "10000000"]
+        } else {
+            process.executableURL = root.appendingPathComponent(".build/interop-venv/bin/python")
+            process.arguments = [root.appendingPathComponent("Tests/Interop/python_server.py").path, String(port), String(ping)]
+        }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            if let socket = try? BlockingSocket(port: port) {
+                _ = socket
+                return Target(name: name, port: port, process: process)
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        process.terminate()
+        throw BenchError("\(name) server did not start")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    var rssKB: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A blocking socket with HTTP helpers, for the polling and handshake loads.
+final class BlockingSocket {
+    let fd: Int32
+    private var leftover: [UInt8] = []
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw BenchError("connect failed")
+        }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    deinit { close(fd) }
+
+    func request(_ method: String, _ target: String, body: [UInt8] = []) throws -> HTTPResponse {
+        var head = HTTPRequestHead(method: method, target: target, headers: ["Host": "127.0.0.1"])
+        if !body.isEmpty { head.headers.add(name: "Content-Type", value: "text/plain;charset=UTF-8") }
+        let bytes = HTTPRequest(head: head, body: body).serialized()
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var parser = HTTPResponseParser(limits: HTTPParserLimits(maxBodyBytes: 50_000_000))
+        parser.expectResponse(toMethod: method)
+        parser.append(leftover)
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            if let response = try parser.next() {
+                leftover = parser.takeBufferedBytes()
+                return response
+            }
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65_536) }
+            guard count > 0 else { throw BenchError("connection closed") }
+            parser.append(buffer[0..<count])
+        }
+    }
+}
+
+/// Many non-blocking WebSocket clients on one epoll thread.
+final class WebSocketSwarm {
+    final class Connection {
+        let fd: Int32
+        var upgraded = false
+        var open = false
+        var closed = false
+        var http = HTTPResponseParser()
+        var assembler = WebSocketMessageAssembler(role: .client, limits: .init(maxFrameSize: 50_000_000), maxMessageSize: 50_000_000)
+        var output: [UInt8] = []
+        var pongs = 0
+
+        init(fd: Int32) {
+            self.fd = fd
+            http.expectResponse(toMethod: "GET")
+        }
+    }
+
+    let epoll: Epoll
+    var connections: [Connection] = []
+    var echoes = 0
+    let message: [UInt8]
+    let window: Int
+
+    init(port: Int, count: Int, message: [UInt8], window: Int) throws {
+        epoll = try Epoll(maxEventsPerWait: 1024)
+        self.message = message
+        self.window = window
+        let request = HTTPRequestHead(
+            method: "GET", target: "/engine.io/?EIO=4&transport=websocket",
+            headers: HTTPHeaders([(name: "Host", value: "127.0.0.1")] + WebSocketHandshake.requestHeaders(key: WebSocketHandshake.key(fromNonce: Array(0..<16))))
+        ).serialized()
+        for index in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            let connection = Connection(fd: fd)
+            connection.output = request
+            connections.append(connection)
+            try epoll.add(fd, events: [.readable, .writable, .edgeTriggered], token: UInt64(index))
+        }
+    }
+
+    deinit { for connection in connections { close(connection.fd) } }
+
+    /// Runs the swarm until `deadline` (monotonic ns); returns when it passes.
+    func run(until deadline: Int64) {
+        var buffer = [UInt8](repeating: 0, count: 262_144)
+        while monotonicNanoseconds() < deadline {
+            let timeout = Int32(max(1, (deadline - monotonicNanoseconds()) / 1_000_000))
+            _ = try? epoll.wait(timeoutMilliseconds: min(timeout, 100)) { token, events in
+                let connection = connections[Int(token)]
+                if events.contains(.readable) || events.contains(.hangUp) { read(connection, &buffer) }
+                flush(connection)
+            }
+        }
+    }
+
+    var openCount: Int { connections.filter { $0.open && !$0.closed }.count }
+
+    private func read(_ connection: Connection, _ buffer: inout [UInt8]) {
+        while !connection.closed {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
+            if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) {
+                connection.closed = true
+                return
+            }
+            if count < 0 { return }
+            if connection.upgraded {
+                connection.assembler.append(buffer[0..<count])
+            } else {
+                connection.http.append(buffer[0..<count])
+                guard let response = try? connection.http.next() else { continue }
+                guard response.head.status == 101 else {
+                    connection.closed = true
+                    return
+                }
+                connection.upgraded = true
+                connection.assembler.append(connection.http.takeBufferedBytes())
+            }
+            while let event = try? connection.assembler.next() {
+                switch event {
+                case .text(let text):
+                    if text.hasPrefix("0") {
+                        connection.open = true
+                        for _ in 0..<window { send(message, on: connection) }
+                    } else if text == "2" {
+                        connection.pongs += 1
+                        send(Array("3".utf8), on: connection)
+                    } else if text.hasPrefix("4") {
+                        echoes += 1
+                        send(message, on: connection)
+                    }
+                case .binary:
+                    echoes += 1
+                    send(message, on: connection)
+                case .close:
+                    connection.closed = true
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    private func send(_ text: [UInt8], on connection: Connection) {
+        guard !text.isEmpty else { return }
+        WebSocketFrameEncoder.encode(fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: .text, payload: text, maskingKey: [1, 2, 3, 4], into: &connection.output)
+    }
+
+    private func flush(_ connection: Connection) {
+        while !connection.output.isEmpty, !connection.closed {
+            let written = connection.output.withUnsafeBytes { Glibc.send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written > 0 {
+                connection.output.removeFirst(written)
+            } else {
+                return
+            }
+        }
+    }
+}
+
+func webSocketEcho(_ target: Target, connections: Int, size: Int) throws -> Double {
+    let message = Array("4".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: size)
+    let swarm = try WebSocketSwarm(port: target.port, count: connections, message: message, window: 8)
+    swarm.run(until: monotonicNanoseconds() + 500_000_000)  // connect and warm up
+    let start = swarm.echoes
+    let began = monotonicNanoseconds()
+    swarm.run(until: began + Int64(seconds * 1e9))
+    return Double(swarm.echoes - start) / (Double(monotonicNanoseconds() - began) / 1e9)
+}
+
+/// Blocking threads, each a polling session doing POST then GET for its echo.
+func pollingEcho(_ target: Target, connections: Int) -> Double {
+    let count = LockedCounter()
+    let deadline = Date().addingTimeInterval(seconds)
+    let threads = (0..<connections).map { _ in
+        Thread {
+            guard let poster = try? BlockingSocket(port: target.port), let poller = try? BlockingSocket(port: target.port),
+                let handshake = try? poller.request("GET", "/engine.io/?EIO=4&transport=polling"),
+                let open = try? OpenPacket(json: String(decoding: handshake.body.dropFirst(), as: UTF8.self))
+            else { return }
+            let base = "/engine.io/?EIO=4&transport=polling&sid=\(open.sid)"
+            let body = Array("4".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 32)
+            while Date() < deadline {
+                guard (try? poster.request("POST", base, body: body)) != nil, let echo = try? poller.request("GET", base) else { return }
+                count.add(String(decoding: echo.body, as: UTF8.self).split(separator: "\u{1E}").filter { $0.hasPrefix("4") }.count)
+            }
+        }
+    }
+    threads.forEach { $0.start() }
+    while Date() < deadline.addingTimeInterval(0.5) { Thread.sleep(forTimeInterval: 0.1) }
+    return Double(count.value) / seconds
+}
+
+func handshakes(_ target: Target, threads: Int) -> Double {
+    let count = LockedCounter()
+    let deadline = Date().addingTimeInterval(seconds)
+    let workers = (0..<threads).map { _ in
+        Thread {
+            guard let socket = try? BlockingSocket(port: target.port) else { return }
+            while Date() < deadline {
+                guard let response = try? socket.request("GET", "/engine.io/?EIO=4&transport=polling"), response.head.status == 200 else { return }
+                count.add(1)
+            }
+        }
+    }
+    workers.forEach { $0.start() }
+    while Date() < deadline.addingTimeInterval(0.3) { Thread.sleep(forTimeInterval: 0.1) }
+    return Double(count.value) / seconds
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+    func add(_ amount: Int) {
+        lock.lock()
+        total += amount
+        lock.unlock()
+    }
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return total
+    }
+}
+
+/// Opens `count` idle WebSocket sessions with a 1 s ping interval, answers every ping for 4 s, and reports the RSS
+/// they added per session and how many stayed open.
+func idle(_ name: String, count: Int) throws -> (perSessionBytes: Double, open: Int, pings: Int) {
+    let target = try Target.start(name, ping: 1)
+    defer { target.stop() }
+    Thread.sleep(forTimeInterval: 0.5)
+    let before = target.rssKB
+    let swarm = try WebSocketSwarm(port: target.port, count: count, message: [], window: 0)
+    swarm.run(until: monotonicNanoseconds() + 4_000_000_000)
+    let after = target.rssKB
+    return (Double(after - before) * 1024 / Double(max(1, swarm.openCount)), swarm.openCount, swarm.connections.reduce(0) { $0 + $1.pongs })
+}
+
+func row(_ label: String, _ ours: Double, _ theirs: Double) {
+    let ratio = theirs > 0 ? String(format: "%.1f×", ours / theirs) : "–"
+    say(String(format: "%-40@ %14.0f %14.0f %8@", label as NSString, ours, theirs, ratio as NSString))
+}
+
+do {
+    say("eio-bench: \(seconds) s per load; swift = eio serve --echo (release), python = python-engineio AsyncServer on aiohttp")
+    say(String(format: "%-40@ %14@ %14@ %8@", "load" as NSString, "swift" as NSString, "python" as NSString, "ratio" as NSString))
+    for (connections, size) in [(10, 32), (10, 4096), (100, 32), (100, 4096)] {
+        var results: [String: Double] = [:]
+        for name in ["swift", "python"] {
+            let target = try Target.start(name, ping: 25)
+            results[name] = try webSocketEcho(target, connections: connections, size: size)
+            target.stop()
+        }
+        row("WebSocket echo msg/s, \(connections) conn, \(size) B", results["swift"] ?? 0, results["python"] ?? 0)
+    }
+    var polling: [String: Double] = [:], shakes: [String: Double] = [:]
+    for name in ["swift", "python"] {
+        let target = try Target.start(name, ping: 25)
+        polling[name] = pollingEcho(target, connections: 10)
+        shakes[name] = handshakes(target, threads: 4)
+        target.stop()
+    }
+    row("polling echo msg/s, 10 sessions, 32 B", polling["swift"] ?? 0, polling["python"] ?? 0)
+    row("handshakes/s, 4 keep-alive connections", shakes["swift"] ?? 0, shakes["python"] ?? 0)
+    if idleSessions > 0 {
+        for name in ["swift", "python"] {
+            let result = try idle(name, count: idleSessions)
+            say(String(format: "%@: %d idle WebSocket sessions, %d still open after 4 s of 1 s pings (%d pings answered), %.0f bytes RSS each",
+                         name as NSString, idleSessions, result.open, result.pings, result.perSessionBytes))
+        }
+    }
+} catch {
+    say("eio-bench: \(error)")
+    exit(1)
+}
