@@ -94,9 +94,11 @@ struct ServeCommand: Sendable {
         let url = "http://\(host.contains(":") ? "[\(host)]" : host):"
         if useAsync {
             let server = try AsyncServer(options: options)
-            server.on(.connect) { sid, environ in
-                self.say("connect \(sid) from \(environ.remoteAddress)")
-                return nil
+            if log {
+                server.on(.connect) { sid, environ in
+                    self.say("connect \(sid) from \(environ.remoteAddress)")
+                    return nil
+                }
             }
             server.on(.message) { sid, data in
                 self.say("message from \(sid): \(data)")
@@ -109,9 +111,11 @@ struct ServeCommand: Sendable {
             waitForSignal { runBlocking { await app.stop() } }
         } else {
             let server = try Server(options: options)
-            server.on(.connect) { sid, environ in
-                self.say("connect \(sid) from \(environ.remoteAddress)")
-                return nil
+            if log {
+                server.on(.connect) { sid, environ in
+                    self.say("connect \(sid) from \(environ.remoteAddress)")
+                    return nil
+                }
             }
             server.on(.message) { sid, data in
                 self.say("message from \(sid): \(data)")

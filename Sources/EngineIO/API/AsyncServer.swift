@@ -86,9 +86,8 @@ public final class AsyncServer: Sendable {
         unowned let server: AsyncServer
 
         func connect(sid: String, environ: Environ, answer: @escaping @Sendable (ConnectVerdict) -> Void) {
-            let handler = server.handlers.withLock { $0.connect }
+            guard let handler = server.handlers.withLock({ $0.connect }) else { return answer(.accept) }
             server.run(sid, ordered: true) {
-                guard let handler else { return answer(.accept) }
                 do {
                     answer(try await handler(sid, environ) ?? .accept)
                 } catch {

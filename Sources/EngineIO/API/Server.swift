@@ -112,9 +112,8 @@ public final class Server: Sendable {
         unowned let server: Server
 
         func connect(sid: String, environ: Environ, answer: @escaping @Sendable (ConnectVerdict) -> Void) {
-            let handler = server.handlers.withLock { $0.connect }
+            guard let handler = server.handlers.withLock({ $0.connect }) else { return answer(.accept) }
             server.queue(for: sid).async {
-                guard let handler else { return answer(.accept) }
                 do {
                     answer(try handler(sid, environ) ?? .accept)
                 } catch {

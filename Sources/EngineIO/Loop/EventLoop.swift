@@ -22,6 +22,8 @@ final class EventLoop: @unchecked Sendable {
     private let started = monotonicNanoseconds()
     private let stopping = Atomic<Bool>(false)
     private var thread: Thread?
+    /// The loop thread's id, for `isCurrent`.
+    private let threadID = Atomic<UInt>(0)
     private let finished = DispatchSemaphore(value: 0)
     let name: String
 
@@ -37,6 +39,7 @@ final class EventLoop: @unchecked Sendable {
 
     func start() {
         let thread = Thread { [self] in
+            self.threadID.store(UInt(pthread_self()), ordering: .sequentiallyConsistent)
             self.run()
             self.finished.signal()
         }
@@ -44,6 +47,9 @@ final class EventLoop: @unchecked Sendable {
         thread.start()
         self.thread = thread
     }
+
+    /// Whether the caller is on this loop's thread.
+    var isCurrent: Bool { threadID.load(ordering: .sequentiallyConsistent) == UInt(pthread_self()) }
 
     /// Runs `task` on the loop thread, soon. Safe from any thread.
     func execute(_ task: @escaping @Sendable () -> Void) {

@@ -89,9 +89,14 @@ final class ServerEngine: @unchecked Sendable {
         loop.stop()
     }
 
-    /// Hands an application input to the reducer, from any thread.
+    /// Hands an application input to the reducer, from any thread. On the loop itself (an answer given while the
+    /// loop runs effects) it joins the inputs waiting their turn, without a wake-up.
     func submit(_ event: ServerEndpointEvent) {
-        loop.execute { [self] in apply(event) }
+        if loop.isCurrent {
+            apply(event)
+        } else {
+            loop.execute { [self] in apply(event) }
+        }
     }
 
     /// Runs `body` on the loop with the endpoint's current state and waits for the answer.
