@@ -136,3 +136,27 @@ extension LoopbackTests {
         }
     }
 }
+
+extension LoopbackTests {
+    @Suite("Backpressure over loopback")
+    struct BackpressureTests {
+        @Test("a WebSocket peer that stops reading is cut off at the outbound bound instead of growing the server's buffer")
+        func slowReader() throws {
+            let server = try Server(options: ServerOptions(maxOutboundQueueBytes: 1_000_000))
+            let closed = EngineEvent()
+            server.on(.message) { sid, _ in
+                let chunk = MessageData.text(String(repeating: "z", count: 10_000))
+                for _ in 0..<3_000 { server.send(sid, chunk) }  // 30 MB for a client that reads nothing
+            }
+            server.on(.disconnect) { _, reason in if reason == .transportError { closed.set() } }
+            let app = WSGIApp(server)
+            let port = try app.start(host: "127.0.0.1", port: 0)
+            defer { app.stop() }
+            let ws = try TestWebSocket(port: port, target: "/engine.io/?EIO=4&transport=websocket")
+            _ = try ws.receiveText()
+            ws.send("4flood me")
+            #expect(closed.wait(timeout: 10), "the session was not closed")
+            #expect(server.sids.isEmpty)
+        }
+    }
+}

@@ -27,7 +27,11 @@ final class HTTPConnection: LoopHandler {
     private var closeWhenFlushed = false
     private var output: [UInt8] = []
     private var outputStart = 0
-    private var watchingWrites = false
+    /// The events epoll reports for this connection now.
+    private var interest: IOEvents = [.readable, .peerClosed]
+    /// Above this many unsent bytes the connection stops reading, so a peer that does not read cannot make us
+    /// buffer without bound by asking for more; reading resumes once everything is written.
+    private static let highWater = 256 * 1024
     private static let readSize = 65_536
 
     init(engine: ServerEngine, fd: Int32, remoteAddress: String) {
@@ -173,7 +177,7 @@ final class HTTPConnection: LoopHandler {
     }
 
     func writeMessages(_ payloads: [WebSocketPayload]) {
-        guard case .webSocket = mode, !closingWebSocket else { return }
+        guard case .webSocket(let id, _) = mode, !closingWebSocket else { return }
         for payload in payloads {
             switch payload {
             case .text(let bytes): WebSocketFrameEncoder.encode(fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: .text, payload: bytes, maskingKey: nil, into: &output)
@@ -181,6 +185,18 @@ final class HTTPConnection: LoopHandler {
             }
         }
         flush()
+        // A peer that stops reading while the application keeps sending: end the session instead of buffering.
+        if pendingBytes > engine.options.maxOutboundQueueBytes { abandonWebSocket(id) }
+    }
+
+    /// The peer does not read: drop what waits (a close frame would only queue behind it) and end the connection.
+    private func abandonWebSocket(_ id: ConnectionID) {
+        closingWebSocket = true
+        output = []
+        outputStart = 0
+        engine.disown(id)
+        engine.apply(.webSocketFailed(id))
+        terminate()
     }
 
     /// Sends a close frame and closes the connection once it is written.
@@ -276,6 +292,8 @@ final class HTTPConnection: LoopHandler {
 
     private func append(_ bytes: [UInt8]) { output.append(contentsOf: bytes) }
 
+    private var pendingBytes: Int { output.count - outputStart }
+
     private func flush() {
         while outputStart < output.count {
             let written = output.withUnsafeBytes { raw in
@@ -286,7 +304,11 @@ final class HTTPConnection: LoopHandler {
             } else if written < 0, errno == EINTR {
                 continue
             } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                watchWrites(true)
+                if outputStart >= 65_536, outputStart >= pendingBytes {
+                    output.removeSubrange(0..<outputStart)  // drop what was sent, so a slow peer cannot grow it
+                    outputStart = 0
+                }
+                updateInterest()
                 return
             } else {
                 return terminate()
@@ -294,7 +316,7 @@ final class HTTPConnection: LoopHandler {
         }
         output.removeAll(keepingCapacity: output.capacity <= 65_536)
         outputStart = 0
-        watchWrites(false)
+        updateInterest()
         if closeWhenFlushed { terminate() }
     }
 
@@ -303,11 +325,15 @@ final class HTTPConnection: LoopHandler {
         flush()
     }
 
-    private func watchWrites(_ on: Bool) {
-        guard on != watchingWrites else { return }
+    /// Writable while bytes wait; readable unless too many bytes wait.
+    private func updateInterest() {
         if case .closed = mode { return }
-        watchingWrites = on
-        engine.loop.modify(fd, token: token, events: on ? [.readable, .peerClosed, .writable] : [.readable, .peerClosed])
+        var wanted: IOEvents = [.peerClosed]
+        if pendingBytes > 0 { wanted.insert(.writable) }
+        if pendingBytes <= Self.highWater { wanted.insert(.readable) }
+        guard wanted != interest else { return }
+        interest = wanted
+        engine.loop.modify(fd, token: token, events: wanted)
     }
 
     /// The connection is gone (or done): tell the reducer about whatever still hung on it, and release the socket.
