@@ -13,20 +13,22 @@ import EngineIOWire
 import Foundation
 import Glibc
 
-/// `--seconds` and `--idle`, read once.
-let (seconds, idleSessions): (Double, Int) = {
+/// `--seconds`, `--idle` and `--only`, read once.
+let (seconds, idleSessions, only): (Double, Int, String?) = {
     var seconds = 3.0, idle = 10_000
+    var only: String?
     var iterator = CommandLine.arguments.dropFirst().makeIterator()
     while let argument = iterator.next() {
         switch argument {
         case "--seconds": seconds = Double(iterator.next() ?? "") ?? seconds
         case "--idle": idle = Int(iterator.next() ?? "") ?? idle
+        case "--only": only = iterator.next()  // websocket, polling or idle
         default:
             FileHandle.standardError.write(Data("usage: eio-bench [--seconds S] [--idle N]\n".utf8))
             exit(2)
         }
     }
-    return (seconds, idle)
+    return (seconds, idle, only)
 }()
 
 /// A line on standard output, written at once.
@@ -341,7 +343,7 @@ func row(_ label: String, _ ours: Double, _ theirs: Double) {
 do {
     say("eio-bench: \(seconds) s per load; swift = eio serve --echo (release), python = python-engineio AsyncServer on aiohttp")
     say(String(format: "%-40@ %14@ %14@ %8@", "load" as NSString, "swift" as NSString, "python" as NSString, "ratio" as NSString))
-    for (connections, size) in [(10, 32), (10, 4096), (100, 32), (100, 4096)] {
+    for (connections, size) in [(10, 32), (10, 4096), (100, 32), (100, 4096)] where only == nil || only == "websocket" {
         var results: [String: Double] = [:]
         for name in ["swift", "python"] {
             let target = try Target.start(name, ping: 25)
@@ -351,15 +353,17 @@ do {
         row("WebSocket echo msg/s, \(connections) conn, \(size) B", results["swift"] ?? 0, results["python"] ?? 0)
     }
     var polling: [String: Double] = [:], shakes: [String: Double] = [:]
-    for name in ["swift", "python"] {
+    for name in ["swift", "python"] where only == nil || only == "polling" {
         let target = try Target.start(name, ping: 25)
         polling[name] = pollingEcho(target, connections: 10)
         shakes[name] = handshakes(target, threads: 4)
         target.stop()
     }
-    row("polling echo msg/s, 10 sessions, 32 B", polling["swift"] ?? 0, polling["python"] ?? 0)
-    row("handshakes/s, 4 keep-alive connections", shakes["swift"] ?? 0, shakes["python"] ?? 0)
-    if idleSessions > 0 {
+    if only == nil || only == "polling" {
+        row("polling echo msg/s, 10 sessions, 32 B", polling["swift"] ?? 0, polling["python"] ?? 0)
+        row("handshakes/s, 4 keep-alive connections", shakes["swift"] ?? 0, shakes["python"] ?? 0)
+    }
+    if idleSessions > 0, only == nil || only == "idle" {
         for name in ["swift", "python"] {
             let result = try idle(name, count: idleSessions)
             say(String(format: "%@: %d idle WebSocket sessions, %d still open after 4 s of 1 s pings (%d pings answered), %.0f bytes RSS each",

@@ -36,15 +36,38 @@ final class ServerCore: Sendable {
 
     /// Starts the engine on `host:port` with the Engine.IO path `path`; returns the bound port.
     func listen(host: String, port: Int, path: String) throws -> Int {
+        try engine(path: path).start(host: host, port: port)
+    }
+
+    /// The engine, made and its loop started on first use.
+    func engine(path: String) throws -> ServerEngine {
+        if let engine = engineBox.withLock({ $0 }) { return engine }
         let delegate = EngineDelegate(
             authorize: { [weak self] sid, environ in self?.authorize(sid: sid, environ: environ) },
             deliver: { [weak self] sid, data in self?.runner?.message(sid: sid, data: MessageData(data)) },
             notify: { [weak self] sid, notification, transport in self?.notified(sid: sid, notification, transport: transport) },
             fallback: { [weak self] request in self?.fallback.withLock { $0 }?(request) })
-        let engine = try ServerEngine(options: options, path: path, delegate: delegate)
-        let bound = try engine.start(host: host, port: port)
-        engineBox.withLock { $0 = engine }
-        return bound
+        let made = try ServerEngine(options: options, path: path, delegate: delegate)
+        let engine = engineBox.withLock { box -> ServerEngine in
+            if let existing = box { return existing }
+            box = made
+            return made
+        }
+        engine.startLoop()
+        return engine
+    }
+
+    /// python's `handle_request`, for requests another HTTP server received.
+    func handle(_ request: HTTPRequest, remoteAddress: String, path: String, completion: @escaping @Sendable (HTTPResponse) -> Void) {
+        do {
+            try engine(path: path).handle(request, remoteAddress: remoteAddress, completion: completion)
+        } catch {
+            completion(HTTPResponse(head: HTTPResponseHead(status: 500), body: Array("\(error)".utf8)))
+        }
+    }
+
+    func adopt(fd: Int32, remoteAddress: String, initialBytes: [UInt8], path: String) throws {
+        try engine(path: path).adopt(fd: fd, remoteAddress: remoteAddress, initialBytes: initialBytes)
     }
 
     func stop() {

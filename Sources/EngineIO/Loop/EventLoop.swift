@@ -53,8 +53,12 @@ final class EventLoop: @unchecked Sendable {
 
     /// Runs `task` on the loop thread, soon. Safe from any thread.
     func execute(_ task: @escaping @Sendable () -> Void) {
-        queue.withLock { $0.append(task) }
-        wakeup.signal()
+        // Only the first task of a batch needs a wake-up: the loop drains the whole queue once it runs.
+        let first = queue.withLock { tasks -> Bool in
+            tasks.append(task)
+            return tasks.count == 1
+        }
+        if first { wakeup.signal() }
     }
 
     /// Stops the loop after the current iteration and waits for its thread (unless called on it).

@@ -5,7 +5,7 @@ import Glibc
 
 /// One accepted TCP connection: HTTP/1.1 requests (one answered at a time, pipelined ones wait in the parser),
 /// then possibly a WebSocket. Loop-thread only.
-final class HTTPConnection: LoopHandler {
+final class HTTPConnection: LoopHandler, RequestOwner {
     private enum Mode {
         case http
         /// The handshake went to the reducer; the connection waits for accept or refuse.
@@ -34,11 +34,18 @@ final class HTTPConnection: LoopHandler {
     private static let highWater = 256 * 1024
     private static let readSize = 65_536
 
-    init(engine: ServerEngine, fd: Int32, remoteAddress: String) {
+    init(engine: ServerEngine, fd: Int32, remoteAddress: String, initialBytes: [UInt8] = []) {
         self.engine = engine
         self.fd = fd
         self.remoteAddress = remoteAddress
         parser = HTTPRequestParser(limits: engine.parserLimits)
+        parser.append(initialBytes)
+    }
+
+    /// Serves what arrived before the engine took the connection over (see `ServerEngine.adopt`).
+    func start() {
+        processRequests()
+        readAvailable()
     }
 
     func ready(_ events: IOEvents) {
@@ -265,16 +272,7 @@ final class HTTPConnection: LoopHandler {
     }
 
     private func send(_ reply: HTTPReply, keepAlive: Bool) {
-        var headers = HTTPHeaders(reply.headers.map { (name: $0.name, value: $0.value) })
-        var body = reply.body
-        if let method = reply.compression {
-            let format: ZlibFormat = method == .gzip ? .gzip : .zlib
-            if let compressed = try? Deflater(format: format).compress(body) {
-                body = compressed
-                headers.add(name: "Content-Encoding", value: method.rawValue)
-            }
-        }
-        send(HTTPResponse(head: HTTPResponseHead(status: reply.status, headers: headers), body: body), keepAlive: keepAlive)
+        send(reply.response(), keepAlive: keepAlive)
     }
 
     private func sendPlain(status: Int, body: String, keepAlive: Bool) {

@@ -30,7 +30,7 @@ final class ServerEngine: @unchecked Sendable {
     private var listener: (fd: Int32, token: UInt64)?
     private(set) var port = 0
     private var connections: [UInt64: HTTPConnection] = [:]
-    private var requestOwners: [RequestID: HTTPConnection] = [:]
+    private var requestOwners: [RequestID: any RequestOwner] = [:]
     private var socketOwners: [ConnectionID: HTTPConnection] = [:]
     private var sessionTimers: [String: UInt64] = [:]
     private var nextID: UInt64 = 1
@@ -51,11 +51,22 @@ final class ServerEngine: @unchecked Sendable {
 
     // MARK: lifecycle (any thread)
 
+    private let loopStarted = Mutex(false)
+
+    /// Starts the loop (once) without listening, for requests handed in by another server.
+    func startLoop() {
+        let first = loopStarted.withLock { started -> Bool in
+            defer { started = true }
+            return !started
+        }
+        if first { loop.start() }
+    }
+
     /// Binds and starts serving; returns the bound port.
     func start(host: String, port: Int) throws -> Int {
         let (fd, bound) = try Socket.listen(host: host, port: port)
         self.port = bound
-        loop.start()
+        startLoop()
         let ready = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
@@ -122,7 +133,7 @@ final class ServerEngine: @unchecked Sendable {
 
     func removed(_ connection: HTTPConnection) { connections[connection.token] = nil }
 
-    func own(_ request: RequestID, by connection: HTTPConnection) { requestOwners[request] = connection }
+    func own(_ request: RequestID, by owner: any RequestOwner) { requestOwners[request] = owner }
 
     func own(_ socket: ConnectionID, by connection: HTTPConnection) { socketOwners[socket] = connection }
 
@@ -177,11 +188,75 @@ final class ServerEngine: @unchecked Sendable {
         }
     }
 
+    /// Serves one Engine.IO request that another HTTP server received; `completion` gets the answer (after up to a
+    /// long-poll) on the loop thread.
+    func handle(_ request: HTTPRequest, remoteAddress: String, completion: @escaping @Sendable (HTTPResponse) -> Void) {
+        loop.execute { [self] in
+            let head = request.head
+            let query = HTTPQuery(parsing: head.query ?? "").items.map { QueryItem($0.name, $0.value) }
+            let id = RequestID(newID())
+            own(id, by: CallbackRequest(completion: completion))
+            let described = EngineIORequest(
+                method: head.method, query: query, headers: head.headers.map { HeaderField($0.name, $0.value) },
+                path: String(head.path), remoteAddress: remoteAddress)
+            let fresh = query.contains { $0.name == "sid" } ? "" : Self.generateID()
+            apply(.requestReceived(id, described, freshSID: fresh))
+            if head.method == "POST", requestOwners[id] != nil { apply(.bodyReceived(id, request.body)) }
+        }
+    }
+
+    /// Takes over a connected socket from another server: HTTP requests and WebSocket upgrades on it are served
+    /// from then on. `initialBytes` are bytes the other server already read from it (e.g. the request head).
+    func adopt(fd: Int32, remoteAddress: String, initialBytes: [UInt8]) {
+        loop.execute { [self] in
+            let flags = fcntl(fd, F_GETFL)
+            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+            let connection = HTTPConnection(engine: self, fd: fd, remoteAddress: remoteAddress, initialBytes: initialBytes)
+            do {
+                connection.token = try loop.register(fd, events: [.readable, .peerClosed], handler: connection)
+                add(connection)
+                connection.start()
+            } catch {
+                close(fd)
+            }
+        }
+    }
+
     /// A fresh session id: 15 random bytes from OpenSSL, URL-safe base64 (20 characters, as python's and JS's).
     static func generateID() -> String {
         var text = Base64.encode(SecureRandom.bytes(15))
         text = String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
         return text
+    }
+}
+
+/// Whoever waits for the answer to a request: a connection of ours, or another server's callback.
+protocol RequestOwner: AnyObject {
+    func send(_ reply: HTTPReply, for id: RequestID)
+}
+
+/// A request handed in through `ServerEngine.handle`.
+private final class CallbackRequest: RequestOwner {
+    let completion: @Sendable (HTTPResponse) -> Void
+
+    init(completion: @escaping @Sendable (HTTPResponse) -> Void) { self.completion = completion }
+
+    func send(_ reply: HTTPReply, for id: RequestID) { completion(reply.response()) }
+}
+
+extension HTTPReply {
+    /// The HTTP response, compressed as the reducer decided.
+    func response() -> HTTPResponse {
+        var headers = HTTPHeaders(self.headers.map { (name: $0.name, value: $0.value) })
+        var body = self.body
+        if let method = compression {
+            let format: ZlibFormat = method == .gzip ? .gzip : .zlib
+            if let compressed = try? Deflater(format: format).compress(body) {
+                body = compressed
+                headers.add(name: "Content-Encoding", value: method.rawValue)
+            }
+        }
+        return HTTPResponse(head: HTTPResponseHead(status: status, headers: headers), body: body)
     }
 }
 
