@@ -168,3 +168,30 @@ struct ComplianceSuiteTests {
     }
 }
 }
+
+extension LoopbackTests {
+    @Suite("Several event loops")
+    struct SeveralLoopsTests {
+        @Test("sessions work when their requests and WebSockets land on other loops than their handshake")
+        func crossLoop() throws {
+            let server = try EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*", asyncHandlers: false, eventLoops: 4))
+            var sockets: [TestWebSocket] = []  // kept open, so the sessions stay
+            for _ in 0..<8 {
+                // Every new TCP connection goes to the next loop in turn, so these three land on three loops.
+                let handshake = try TestSocket(port: server.port), poster = try TestSocket(port: server.port), poller = try TestSocket(port: server.port)
+                let sid = try server.pollingSession(handshake)
+                let post = try poster.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array("4across".utf8))
+                #expect(String(decoding: post.body, as: UTF8.self) == "ok")
+                #expect(String(decoding: try poller.request("GET", "\(server.base)&transport=polling&sid=\(sid)").body, as: UTF8.self) == "4across")
+                let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket&sid=\(sid)")
+                ws.send("2probe")
+                #expect(try ws.receiveText() == "3probe")
+                ws.send("5")
+                ws.send("4upgraded")
+                #expect(try ws.receiveText() == "4upgraded")
+                sockets.append(ws)
+            }
+            #expect(server.app.server.sids.count == 8)
+        }
+    }
+}

@@ -22,7 +22,8 @@ final class ServerCore: Sendable {
 
     let options: ServerOptions
     private let records = Mutex<[String: Record]>([:])
-    private let engineBox = Mutex<ServerEngine?>(nil)
+    /// The shards, one per event loop; the first one listens.
+    private let engineBox = Mutex<ServerEngine.Group?>(nil)
     private let runnerBox = Mutex<(any HandlerRunner)?>(nil)
     let fallback = Mutex<(@Sendable (HTTPRequest) -> HTTPResponse?)?>(nil)
 
@@ -39,22 +40,28 @@ final class ServerCore: Sendable {
         try engine(path: path).start(host: host, port: port)
     }
 
-    /// The engine, made and its loop started on first use.
+    /// The first shard, the engine group made and every loop started on first use.
     func engine(path: String) throws -> ServerEngine {
-        if let engine = engineBox.withLock({ $0 }) { return engine }
+        try group(path: path).shards[0]
+    }
+
+    private func group(path: String) throws -> ServerEngine.Group {
+        if let group = engineBox.withLock({ $0 }) { return group }
         let delegate = EngineDelegate(
             authorize: { [weak self] sid, environ in self?.authorize(sid: sid, environ: environ) },
             deliver: { [weak self] sid, data in self?.runner?.message(sid: sid, data: MessageData(data)) },
             notify: { [weak self] sid, notification, transport in self?.notified(sid: sid, notification, transport: transport) },
             fallback: { [weak self] request in self?.fallback.withLock { $0 }?(request) })
-        let made = try ServerEngine(options: options, path: path, delegate: delegate)
-        let engine = engineBox.withLock { box -> ServerEngine in
+        let made = ServerEngine.Group()
+        let count = options.eventLoops > 0 ? options.eventLoops : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        for _ in 0..<count { made.add(try ServerEngine(options: options, path: path, delegate: delegate, group: made)) }
+        let group = engineBox.withLock { box -> ServerEngine.Group in
             if let existing = box { return existing }
             box = made
             return made
         }
-        engine.startLoop()
-        return engine
+        for shard in group.shards { shard.startLoop() }
+        return group
     }
 
     /// python's `handle_request`, for requests another HTTP server received.
@@ -67,15 +74,15 @@ final class ServerCore: Sendable {
     }
 
     func adopt(fd: Int32, remoteAddress: String, initialBytes: [UInt8], path: String) throws {
-        try engine(path: path).adopt(fd: fd, remoteAddress: remoteAddress, initialBytes: initialBytes)
+        try group(path: path).nextShard().adopt(fd: fd, remoteAddress: remoteAddress, initialBytes: initialBytes)
     }
 
     func stop() {
-        let engine = engineBox.withLock { box -> ServerEngine? in
+        let group = engineBox.withLock { box -> ServerEngine.Group? in
             defer { box = nil }
             return box
         }
-        engine?.stop()
+        for shard in group?.shards ?? [] { shard.stop() }
     }
 
     private func authorize(sid: String, environ: Environ) {
@@ -99,8 +106,20 @@ final class ServerCore: Sendable {
         }
     }
 
+    /// Sends an application input to the shard that owns the session it names.
     func submit(_ event: ServerEndpointEvent) {
-        engineBox.withLock { $0 }?.submit(event)
+        guard let group = engineBox.withLock({ $0 }) else { return }
+        let sid: String? =
+            switch event {
+            case .command(let sid, _), .verdictReceived(let sid, _), .timerFired(let sid): sid
+            default: nil
+            }
+        let shard = sid.flatMap { group.shard(for: $0) } ?? group.shards[0]
+        if case .shutdownRequested = event {
+            for shard in group.shards { shard.submit(event) }
+        } else {
+            shard.submit(event)
+        }
     }
 
     // MARK: API

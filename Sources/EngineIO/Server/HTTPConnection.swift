@@ -5,7 +5,7 @@ import Glibc
 
 /// One accepted TCP connection: HTTP/1.1 requests (one answered at a time, pipelined ones wait in the parser),
 /// then possibly a WebSocket. Loop-thread only.
-final class HTTPConnection: LoopHandler, RequestOwner {
+final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked Sendable {
     private enum Mode {
         case http
         /// The handshake went to the reducer; the connection waits for accept or refuse.
@@ -21,7 +21,9 @@ final class HTTPConnection: LoopHandler, RequestOwner {
     private var parser: HTTPRequestParser
     private var mode = Mode.http
     /// The Engine.IO request waiting for the reducer's answer; others wait behind it in the parser.
-    private var awaiting: (id: RequestID, keepAlive: Bool)?
+    private var awaiting: (id: RequestID, keepAlive: Bool, shard: ServerEngine)?
+    /// The shard whose session this connection's WebSocket belongs to.
+    private var socketShard: ServerEngine?
     /// Our side asked for the WebSocket to close (so its closing is not news to the reducer).
     private var closingWebSocket = false
     private var closeWhenFlushed = false
@@ -122,13 +124,19 @@ final class HTTPConnection: LoopHandler, RequestOwner {
             return startUpgrade(head, query: query, headers: headers)
         }
         let id = RequestID(engine.newID())
-        awaiting = (id, head.keepAlive)
-        engine.own(id, by: self)
-        let fresh = query.contains { $0.name == "sid" } ? "" : ServerEngine.generateID()
+        let sid = query.first { $0.name == "sid" }?.value
+        let shard = engine.shard(for: sid)
+        awaiting = (id, head.keepAlive, shard)
+        let fresh = sid == nil ? engine.generateID() : ""
         let described = EngineIORequest(
             method: head.method, query: query, headers: headers, path: String(head.path), remoteAddress: remoteAddress)
-        engine.apply(.requestReceived(id, described, freshSID: fresh))
-        if head.method == "POST", awaiting?.id == id { engine.apply(.bodyReceived(id, request.body)) }
+        let owner: any RequestOwner = shard === engine ? self : LoopBound(self)
+        let body = head.method == "POST" ? request.body : nil
+        shard.perform { shard in
+            shard.own(id, by: owner)
+            shard.apply(.requestReceived(id, described, freshSID: fresh))
+            if let body, shard.isPending(id) { shard.apply(.bodyReceived(id, body)) }
+        }
     }
 
     private func refuseLargeBody(_ head: HTTPRequestHead) {
@@ -137,10 +145,15 @@ final class HTTPConnection: LoopHandler, RequestOwner {
         }
         let query = HTTPQuery(parsing: head.query ?? "").items.map { QueryItem($0.name, $0.value) }
         let id = RequestID(engine.newID())
-        awaiting = (id, false)  // the unread body makes the rest of the stream unusable
-        engine.own(id, by: self)
-        engine.apply(.requestReceived(id, EngineIORequest(method: head.method, query: query, headers: head.headers.map { HeaderField($0.name, $0.value) }), freshSID: ""))
-        if awaiting?.id == id { engine.apply(.bodyTooLarge(id)) }
+        let shard = engine.shard(for: query.first { $0.name == "sid" }?.value)
+        awaiting = (id, false, shard)  // the unread body makes the rest of the stream unusable
+        let owner: any RequestOwner = shard === engine ? self : LoopBound(self)
+        let described = EngineIORequest(method: head.method, query: query, headers: head.headers.map { HeaderField($0.name, $0.value) })
+        shard.perform { shard in
+            shard.own(id, by: owner)
+            shard.apply(.requestReceived(id, described, freshSID: ""))
+            if shard.isPending(id) { shard.apply(.bodyTooLarge(id)) }
+        }
     }
 
     // MARK: WebSocket
@@ -158,11 +171,17 @@ final class HTTPConnection: LoopHandler, RequestOwner {
         }
         let id = ConnectionID(engine.newID())
         mode = .upgrading(id, accept: accept)
-        engine.own(id, by: self)
-        let fresh = query.contains { $0.name == "sid" } ? "" : ServerEngine.generateID()
+        let sid = query.first { $0.name == "sid" }?.value
+        let shard = engine.shard(for: sid)
+        socketShard = shard
+        let fresh = sid == nil ? engine.generateID() : ""
         let described = EngineIORequest(
             method: head.method, query: query, headers: headers, isWebSocketUpgrade: true, path: String(head.path), remoteAddress: remoteAddress)
-        engine.apply(.webSocketRequested(id, described, freshSID: fresh))
+        let owner: any SocketOwner = shard === engine ? self : LoopBound(self)
+        shard.perform { shard in
+            shard.own(id, by: owner)
+            shard.apply(.webSocketRequested(id, described, freshSID: fresh))
+        }
     }
 
     func acceptWebSocket() {
@@ -201,9 +220,17 @@ final class HTTPConnection: LoopHandler, RequestOwner {
         closingWebSocket = true
         output = []
         outputStart = 0
-        engine.disown(id)
-        engine.apply(.webSocketFailed(id))
+        report(.webSocketFailed(id), disowning: id)
         terminate()
+    }
+
+    /// Tells the shard that owns this connection's WebSocket, on its loop.
+    private func report(_ event: ServerEndpointEvent, disowning id: ConnectionID? = nil) {
+        let shard = socketShard ?? engine
+        shard.perform { shard in
+            if let id { shard.disown(id) }
+            shard.apply(event)
+        }
     }
 
     /// Sends a close frame and closes the connection once it is written.
@@ -227,8 +254,8 @@ final class HTTPConnection: LoopHandler, RequestOwner {
             mode = .webSocket(id, assembler)
             guard let event else { return }
             switch event {
-            case .text(let text): if !closingWebSocket { engine.apply(.frameReceived(id, .text(Array(text.utf8)))) }
-            case .binary(let bytes): if !closingWebSocket { engine.apply(.frameReceived(id, .binary(bytes))) }
+            case .text(let text): if !closingWebSocket { report(.frameReceived(id, .text(Array(text.utf8)))) }
+            case .binary(let bytes): if !closingWebSocket { report(.frameReceived(id, .binary(bytes))) }
             case .ping(let payload):
                 WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .pong, payload: payload), into: &output)
                 flush()
@@ -239,8 +266,7 @@ final class HTTPConnection: LoopHandler, RequestOwner {
                 closingWebSocket = true
                 if !wasOurs {
                     WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, payload: WebSocketCloseCode.closeFramePayload(code: code ?? WebSocketCloseCode.normal)), into: &output)
-                    engine.disown(id)
-                    engine.apply(.webSocketClosed(id))
+                    report(.webSocketClosed(id), disowning: id)
                 }
                 flushThenClose()
                 return
@@ -255,10 +281,7 @@ final class HTTPConnection: LoopHandler, RequestOwner {
         let wasOurs = closingWebSocket
         closingWebSocket = true
         WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, payload: WebSocketCloseCode.closeFramePayload(code: code)), into: &output)
-        if !wasOurs {
-            engine.disown(id)
-            engine.apply(.webSocketFailed(id))
-        }
+        if !wasOurs { report(.webSocketFailed(id), disowning: id) }
         flushThenClose()
     }
 
@@ -344,13 +367,14 @@ final class HTTPConnection: LoopHandler, RequestOwner {
         engine.removed(self)
         if let current = awaiting {
             awaiting = nil
-            engine.disown(current.id)
-            engine.apply(.requestAborted(current.id))
+            current.shard.perform { shard in
+                shard.disown(current.id)
+                shard.apply(.requestAborted(current.id))
+            }
         }
         switch previous {
         case .webSocket(let id, _) where !closingWebSocket, .upgrading(let id, _):
-            engine.disown(id)
-            engine.apply(.webSocketClosed(id))
+            report(.webSocketClosed(id), disowning: id)
         default:
             break
         }

@@ -22,7 +22,33 @@ struct EngineDelegate: Sendable {
 /// All state is confined to the loop thread. Inputs raised while effects run (a write that finds the peer gone)
 /// are queued and reduced after the current batch, never re-entrantly.
 final class ServerEngine: @unchecked Sendable {
+    /// The shards of one server, one per event loop. A session lives on the shard whose loop took its handshake;
+    /// its sid's first character names that shard, so requests and WebSockets that land on another loop are sent
+    /// to the owner's loop, and its answers come back to the connection's loop.
+    final class Group: @unchecked Sendable {
+        private(set) var shards: [ServerEngine] = []
+        private let ids = Atomic<UInt64>(1)
+        private let turn = Atomic<Int>(0)
+
+        func add(_ shard: ServerEngine) { shards.append(shard) }
+
+        /// Request and connection ids unique across shards, since one shard's reducer may see ids from any loop.
+        func newID() -> UInt64 { ids.wrappingAdd(1, ordering: .relaxed).oldValue }
+
+        /// The next shard in turn, for new connections.
+        func nextShard() -> ServerEngine { shards[turn.wrappingAdd(1, ordering: .relaxed).oldValue % shards.count] }
+
+        func shard(for sid: String) -> ServerEngine? {
+            guard shards.count > 1, let first = sid.utf8.first, let index = ServerEngine.sidAlphabet.firstIndex(of: first),
+                index < shards.count
+            else { return shards.first }
+            return shards[index]
+        }
+    }
+
     let loop: EventLoop
+    unowned let group: Group
+    let index: Int
     let options: ServerOptions
     let path: String
     var delegate: EngineDelegate
@@ -31,21 +57,22 @@ final class ServerEngine: @unchecked Sendable {
     private(set) var port = 0
     private var connections: [UInt64: HTTPConnection] = [:]
     private var requestOwners: [RequestID: any RequestOwner] = [:]
-    private var socketOwners: [ConnectionID: HTTPConnection] = [:]
+    private var socketOwners: [ConnectionID: any SocketOwner] = [:]
     private var sessionTimers: [String: UInt64] = [:]
-    private var nextID: UInt64 = 1
     private var pending: [ServerEndpointEvent] = []
     private var reducing = false
     let parserLimits: HTTPParserLimits
     /// The loop's read buffer, shared by its connections (loop thread only).
     var readBuffer = [UInt8](repeating: 0, count: 65_536)
 
-    init(options: ServerOptions, path: String, delegate: EngineDelegate) throws {
+    init(options: ServerOptions, path: String, delegate: EngineDelegate, group: Group) throws {
         self.options = options
         self.path = path
         self.delegate = delegate
+        self.group = group
+        index = group.shards.count
         endpoint = ServerEndpoint(settings: ServerEndpointSettings(options: options))
-        loop = try EventLoop(name: "engineio-loop")
+        loop = try EventLoop(name: "engineio-loop-\(group.shards.count)")
         parserLimits = HTTPParserLimits(maxHeadBytes: options.maxHeaderBytes, maxBodyBytes: options.maxHttpBufferSize)
     }
 
@@ -85,6 +112,7 @@ final class ServerEngine: @unchecked Sendable {
 
     /// Closes every session (`forced close`), stops listening, and stops the loop.
     func stop() {
+        startLoop()  // a shard that never ran still answers the stop
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
             apply(.shutdownRequested)
@@ -103,31 +131,30 @@ final class ServerEngine: @unchecked Sendable {
     /// Hands an application input to the reducer, from any thread. On the loop itself (an answer given while the
     /// loop runs effects) it joins the inputs waiting their turn, without a wake-up.
     func submit(_ event: ServerEndpointEvent) {
+        perform { $0.apply(event) }
+    }
+
+    /// Runs `body` on this shard's loop: at once when already there, else as a task.
+    func perform(_ body: @escaping @Sendable (ServerEngine) -> Void) {
         if loop.isCurrent {
-            apply(event)
+            body(self)
         } else {
-            loop.execute { [self] in apply(event) }
+            loop.execute { [self] in body(self) }
         }
     }
 
-    /// Runs `body` on the loop with the endpoint's current state and waits for the answer.
-    func inspect<T: Sendable>(_ body: @escaping @Sendable (ServerEndpoint) -> T) -> T {
-        let result = Mutex<T?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        loop.execute { [self] in
-            result.withLock { $0 = body(endpoint) }
-            done.signal()
-        }
-        done.wait()
-        return result.withLock { $0! }
+    /// The shard that owns `sid`; this one for a new session.
+    func shard(for sid: String?) -> ServerEngine {
+        guard let sid, !sid.isEmpty else { return self }
+        return group.shard(for: sid) ?? self
     }
 
     // MARK: loop thread
 
-    func newID() -> UInt64 {
-        defer { nextID += 1 }
-        return nextID
-    }
+    func newID() -> UInt64 { group.newID() }
+
+    /// Whether a request still waits for its answer here.
+    func isPending(_ request: RequestID) -> Bool { requestOwners[request] != nil }
 
     func add(_ connection: HTTPConnection) { connections[connection.token] = connection }
 
@@ -135,7 +162,7 @@ final class ServerEngine: @unchecked Sendable {
 
     func own(_ request: RequestID, by owner: any RequestOwner) { requestOwners[request] = owner }
 
-    func own(_ socket: ConnectionID, by connection: HTTPConnection) { socketOwners[socket] = connection }
+    func own(_ socket: ConnectionID, by owner: any SocketOwner) { socketOwners[socket] = owner }
 
     func disown(_ request: RequestID) { requestOwners[request] = nil }
 
@@ -199,7 +226,7 @@ final class ServerEngine: @unchecked Sendable {
             let described = EngineIORequest(
                 method: head.method, query: query, headers: head.headers.map { HeaderField($0.name, $0.value) },
                 path: String(head.path), remoteAddress: remoteAddress)
-            let fresh = query.contains { $0.name == "sid" } ? "" : Self.generateID()
+            let fresh = query.contains { $0.name == "sid" } ? "" : generateID()
             apply(.requestReceived(id, described, freshSID: fresh))
             if head.method == "POST", requestOwners[id] != nil { apply(.bodyReceived(id, request.body)) }
         }
@@ -222,21 +249,55 @@ final class ServerEngine: @unchecked Sendable {
         }
     }
 
+    static let sidAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
     /// A fresh session id: 15 random bytes from OpenSSL, URL-safe base64 (20 characters, as python's and JS's).
     static func generateID() -> String {
-        var text = Base64.encode(SecureRandom.bytes(15))
-        text = String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
-        return text
+        String(Base64.encode(SecureRandom.bytes(15)).map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
+    }
+
+    /// A fresh sid for a session on this shard: random, but for a first character that names the shard.
+    func generateID() -> String {
+        var sid = Array(Self.generateID().utf8)
+        if group.shards.count > 1 { sid[0] = Self.sidAlphabet[index] }
+        return String(decoding: sid, as: UTF8.self)
     }
 }
 
 /// Whoever waits for the answer to a request: a connection of ours, or another server's callback.
-protocol RequestOwner: AnyObject {
+protocol RequestOwner: AnyObject, Sendable {
     func send(_ reply: HTTPReply, for id: RequestID)
 }
 
+/// Whoever holds a WebSocket a shard's reducer talks to.
+protocol SocketOwner: AnyObject, Sendable {
+    func acceptWebSocket()
+    func refuseWebSocket(_ reply: HTTPReply)
+    func writeMessages(_ payloads: [WebSocketPayload])
+    func closeWebSocket(code: UInt16)
+}
+
+/// A connection that lives on another loop than the shard that owns its session: every call goes to the
+/// connection's own loop.
+final class LoopBound: RequestOwner, SocketOwner, @unchecked Sendable {
+    let connection: HTTPConnection
+
+    init(_ connection: HTTPConnection) { self.connection = connection }
+
+    private func onConnectionLoop(_ body: @escaping @Sendable (HTTPConnection) -> Void) {
+        let connection = self.connection
+        connection.engine.perform { _ in body(connection) }
+    }
+
+    func send(_ reply: HTTPReply, for id: RequestID) { onConnectionLoop { $0.send(reply, for: id) } }
+    func acceptWebSocket() { onConnectionLoop { $0.acceptWebSocket() } }
+    func refuseWebSocket(_ reply: HTTPReply) { onConnectionLoop { $0.refuseWebSocket(reply) } }
+    func writeMessages(_ payloads: [WebSocketPayload]) { onConnectionLoop { $0.writeMessages(payloads) } }
+    func closeWebSocket(code: UInt16) { onConnectionLoop { $0.closeWebSocket(code: code) } }
+}
+
 /// A request handed in through `ServerEngine.handle`.
-private final class CallbackRequest: RequestOwner {
+private final class CallbackRequest: RequestOwner, @unchecked Sendable {
     let completion: @Sendable (HTTPResponse) -> Void
 
     init(completion: @escaping @Sendable (HTTPResponse) -> Void) { self.completion = completion }
@@ -272,12 +333,14 @@ private final class Listener: LoopHandler {
 
     func ready(_ events: IOEvents) {
         while let (client, address) = Socket.accept(fd) {
-            let connection = HTTPConnection(engine: engine, fd: client, remoteAddress: address)
-            do {
-                connection.token = try engine.loop.register(client, events: [.readable, .peerClosed], handler: connection)
-                engine.add(connection)
-            } catch {
-                close(client)
+            engine.group.nextShard().perform { shard in
+                let connection = HTTPConnection(engine: shard, fd: client, remoteAddress: address)
+                do {
+                    connection.token = try shard.loop.register(client, events: [.readable, .peerClosed], handler: connection)
+                    shard.add(connection)
+                } catch {
+                    close(client)
+                }
             }
         }
     }
