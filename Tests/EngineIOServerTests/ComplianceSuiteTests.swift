@@ -15,9 +15,9 @@ extension LoopbackTests {
 struct ComplianceSuiteTests {
     func text(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
 
-    @Test("1: a polling handshake returns the open packet with the suite's values")
-    func pollingHandshake() throws {
-        let server = try EchoServer()
+    @Test("1: a polling handshake returns the open packet with the suite's values", arguments: [false, true])
+    func pollingHandshake(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let socket = try TestSocket(port: server.port)
         let response = try socket.request("GET", "\(server.base)&transport=polling")
         #expect(response.head.status == 200)
@@ -28,9 +28,9 @@ struct ComplianceSuiteTests {
         #expect(open.sid.count == 20)
     }
 
-    @Test("2 to 4: bad EIO, transport or method are refused with 400")
-    func badHandshakes() throws {
-        let server = try EchoServer()
+    @Test("2 to 4: bad EIO, transport or method are refused with 400", arguments: [false, true])
+    func badHandshakes(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let socket = try TestSocket(port: server.port)
         for (method, target) in [("GET", "/engine.io/?transport=polling"), ("GET", "/engine.io/?EIO=abc&transport=polling"), ("GET", "/engine.io/?EIO=4"),
                                  ("GET", "/engine.io/?EIO=4&transport=abc"), ("POST", "/engine.io/?EIO=4&transport=polling"), ("PUT", "/engine.io/?EIO=4&transport=polling")] {
@@ -38,9 +38,9 @@ struct ComplianceSuiteTests {
         }
     }
 
-    @Test("5: a WebSocket handshake opens a session without upgrades")
-    func webSocketHandshake() throws {
-        let server = try EchoServer()
+    @Test("5: a WebSocket handshake opens a session without upgrades", arguments: [false, true])
+    func webSocketHandshake(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
         #expect(ws.status == 101)
         let open = try #require(try ws.receiveText())
@@ -48,17 +48,17 @@ struct ComplianceSuiteTests {
         #expect(try OpenPacket(json: String(open.dropFirst())).upgrades == [])
     }
 
-    @Test("6 and 7: WebSockets with a bad EIO or transport are refused")
-    func badWebSockets() throws {
-        let server = try EchoServer()
+    @Test("6 and 7: WebSockets with a bad EIO or transport are refused", arguments: [false, true])
+    func badWebSockets(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         for target in ["/engine.io/?transport=websocket", "/engine.io/?EIO=abc&transport=websocket", "/engine.io/?EIO=4", "/engine.io/?EIO=4&transport=abc"] {
             #expect(try TestWebSocket(port: server.port, target: target).status == 400, "\(target)")
         }
     }
 
-    @Test("8 to 10: POSTed packets are answered ok and echoed in one poll")
-    func pollingMessages() throws {
-        let server = try EchoServer()
+    @Test("8 to 10: POSTed packets are answered ok and echoed in one poll", arguments: [false, true])
+    func pollingMessages(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let socket = try TestSocket(port: server.port)
         let sid = try server.pollingSession(socket)
         for body in ["4hello", "4test1\u{1E}4test2\u{1E}4test3", "4hello\u{1E}bAQIDBA=="] {
@@ -69,18 +69,18 @@ struct ComplianceSuiteTests {
         }
     }
 
-    @Test("11: an invalid packet closes the session")
-    func invalidPacket() throws {
-        let server = try EchoServer()
+    @Test("11: an invalid packet closes the session", arguments: [false, true])
+    func invalidPacket(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let socket = try TestSocket(port: server.port)
         let sid = try server.pollingSession(socket)
         #expect(try socket.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array("abc".utf8)).head.status == 400)
         #expect(try socket.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
     }
 
-    @Test("12: a duplicate poll gets 400, the parked one 1, and the session is gone")
-    func duplicatePoll() throws {
-        let server = try EchoServer()
+    @Test("12: a duplicate poll gets 400, the parked one 1, and the session is gone", arguments: [false, true])
+    func duplicatePoll(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let first = try TestSocket(port: server.port), second = try TestSocket(port: server.port)
         let sid = try server.pollingSession(first)
         first.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
@@ -91,9 +91,9 @@ struct ComplianceSuiteTests {
         #expect(try second.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
     }
 
-    @Test("13 to 15: WebSocket text and binary echo; an invalid packet closes the socket")
-    func webSocketMessages() throws {
-        let server = try EchoServer()
+    @Test("13 to 15: WebSocket text and binary echo; an invalid packet closes the socket", arguments: [false, true])
+    func webSocketMessages(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
         _ = try ws.receiveText()
         ws.send("4hello")
@@ -104,9 +104,9 @@ struct ComplianceSuiteTests {
         #expect(try ws.closes())
     }
 
-    @Test("16 and 17: polling pings arrive each interval; unanswered, the session is gone at 500 ms")
-    func pollingHeartbeat() throws {
-        let server = try EchoServer()
+    @Test("16 and 17: polling pings arrive each interval; unanswered, the session is gone at 500 ms", arguments: [false, true])
+    func pollingHeartbeat(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let socket = try TestSocket(port: server.port)
         let sid = try server.pollingSession(socket)
         for _ in 0..<3 {
@@ -118,9 +118,9 @@ struct ComplianceSuiteTests {
         #expect(try socket.request("GET", "\(server.base)&transport=polling&sid=\(lonely)").head.status == 400)
     }
 
-    @Test("18 and 19: WebSocket pings arrive each interval; unanswered, the socket closes")
-    func webSocketHeartbeat() throws {
-        let server = try EchoServer()
+    @Test("18 and 19: WebSocket pings arrive each interval; unanswered, the socket closes", arguments: [false, true])
+    func webSocketHeartbeat(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
         _ = try ws.receiveText()
         for _ in 0..<3 {
@@ -131,9 +131,9 @@ struct ComplianceSuiteTests {
         #expect(try ws.closes())
     }
 
-    @Test("20 and 21: a client close answers the parked poll with 6; over WebSocket the socket closes")
-    func clientClose() throws {
-        let server = try EchoServer()
+    @Test("20 and 21: a client close answers the parked poll with 6; over WebSocket the socket closes", arguments: [false, true])
+    func clientClose(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let poller = try TestSocket(port: server.port), poster = try TestSocket(port: server.port)
         let sid = try server.pollingSession(poller)
         poller.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
@@ -147,9 +147,9 @@ struct ComplianceSuiteTests {
         #expect(try ws.closes())
     }
 
-    @Test("22 to 24: the upgrade, then HTTP and a second WebSocket for the sid are refused")
-    func upgrade() throws {
-        let server = try EchoServer()
+    @Test("22 to 24: the upgrade, then HTTP and a second WebSocket for the sid are refused", arguments: [false, true])
+    func upgrade(async useAsync: Bool) throws {
+        let server = try EchoServer(async: useAsync)
         let poller = try TestSocket(port: server.port)
         let sid = try server.pollingSession(poller)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket&sid=\(sid)")
@@ -191,7 +191,7 @@ extension LoopbackTests {
                 #expect(try ws.receiveText() == "4upgraded")
                 sockets.append(ws)
             }
-            #expect(server.app.server.sids.count == 8)
+            #expect(server.sids().count == 8)
         }
     }
 }

@@ -27,6 +27,24 @@ extension LoopbackTests {
             #expect(text(server.handleRequest(request("GET", "/engine.io/?EIO=4&transport=polling&sid=\(sid)"))) == "4hi")
         }
 
+        @Test("a custom logger hears about connections, and a throwing connect handler refuses with 401")
+        func logging() throws {
+            let lines = LockedLines()
+            let server = try Server(options: ServerOptions(logger: .custom(LogSink { level, message in lines.append("\(level): \(message)") })))
+            defer { server.shutdown() }
+            let open = server.handleRequest(request("GET", "/engine.io/?EIO=4&transport=polling"))
+            let sid = try OpenPacket(json: String(text(open).dropFirst())).sid
+            // The open packet goes out before the loop tells the application; give it a moment.
+            for _ in 0..<100 where !lines.all.contains("info: \(sid): connected over polling") { Thread.sleep(forTimeInterval: 0.01) }
+            #expect(lines.all.contains("info: \(sid): connected over polling"))
+            struct Nope: Error {}
+            server.on(.connect) { _, _ in throw Nope() }
+            let refused = server.handleRequest(request("GET", "/engine.io/?EIO=4&transport=polling"))
+            #expect(refused.head.status == 401 && text(refused) == "\"Unauthorized\"")
+            #expect(lines.all.contains { $0.hasPrefix("error: connect handler error") })
+            #expect(!lines.all.contains { $0.contains("disconnected") })  // a refused client never connected
+        }
+
         @Test("the async server's handleRequest answers the same way")
         func asyncHandleRequest() async throws {
             let server = try AsyncServer()
@@ -83,5 +101,22 @@ extension LoopbackTests {
             #expect(messages.first?.hasPrefix("0{") == true)
             #expect(messages.last == "4hello")
         }
+    }
+}
+
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func append(_ line: String) {
+        lock.lock()
+        lines.append(line)
+        lock.unlock()
+    }
+
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines
     }
 }

@@ -132,7 +132,7 @@ extension LoopbackTests {
             try stillServing(server)
             // Handshakes whose clients left open sessions that only a ping timeout ends (as for any silent client).
             Thread.sleep(forTimeInterval: 0.7)
-            #expect(server.app.server.sids.count <= 1)
+            #expect(server.sids().count <= 1)
         }
     }
 }

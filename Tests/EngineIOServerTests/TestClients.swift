@@ -134,17 +134,45 @@ final class TestWebSocket {
 
 /// An echo server on a free port, configured as the compliance suite expects (ping 300/200 ms, CORS `*`).
 final class EchoServer {
-    let app: WSGIApp
     let port: Int
+    /// The open sessions' sids.
+    let sids: @Sendable () -> [String]
+    private let stop: @Sendable () -> Void
 
-    init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*")) throws {
-        let server = try Server(options: options)
-        server.on(.message) { sid, data in server.send(sid, data) }
-        app = WSGIApp(server)
-        port = try app.start(host: "127.0.0.1", port: 0)
+    /// `async`: an `AsyncServer` behind an `ASGIApp` instead of a `Server` behind a `WSGIApp`.
+    init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*"), async: Bool = false) throws {
+        if async {
+            let server = try AsyncServer(options: options)
+            server.on(.message) { sid, data in await server.send(sid, data) }
+            let app = ASGIApp(server)
+            let box = PortResult()
+            let started = DispatchSemaphore(value: 0)
+            Task {
+                do { box.set(.success(try await app.start(host: "127.0.0.1", port: 0))) } catch { box.set(.failure(error)) }
+                started.signal()
+            }
+            started.wait()
+            port = try box.get()
+            sids = { server.sids }
+            stop = {
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    await app.stop()
+                    done.signal()
+                }
+                done.wait()
+            }
+        } else {
+            let server = try Server(options: options)
+            server.on(.message) { sid, data in server.send(sid, data) }
+            let app = WSGIApp(server)
+            port = try app.start(host: "127.0.0.1", port: 0)
+            sids = { server.sids }
+            stop = { app.stop() }
+        }
     }
 
-    deinit { app.stop() }
+    deinit { stop() }
 
     var base: String { "/engine.io/?EIO=4" }
 
@@ -154,5 +182,23 @@ final class EchoServer {
         let body = String(decoding: response.body, as: UTF8.self)
         guard body.hasPrefix("0"), let open = try? OpenPacket(json: String(body.dropFirst())) else { throw TestFailure("bad handshake: \(body)") }
         return open.sid
+    }
+}
+
+/// A result handed from a task to a waiting thread.
+final class PortResult: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<Int, any Error> = .failure(TestFailure("not started"))
+
+    func set(_ value: Result<Int, any Error>) {
+        lock.lock()
+        result = value
+        lock.unlock()
+    }
+
+    func get() throws -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return try result.get()
     }
 }

@@ -91,6 +91,7 @@ public final class AsyncServer: Sendable {
                 do {
                     answer(try await handler(sid, environ) ?? .accept)
                 } catch {
+                    server.core.log(.error, "connect handler error: \(error)")
                     answer(.unauthorized)
                 }
             }

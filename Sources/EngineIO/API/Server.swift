@@ -117,6 +117,7 @@ public final class Server: Sendable {
                 do {
                     answer(try handler(sid, environ) ?? .accept)
                 } catch {
+                    server.core.log(.error, "connect handler error: \(error)")
                     answer(.unauthorized)  // python: an exception in connect refuses the client
                 }
             }

@@ -92,14 +92,30 @@ final class ServerCore: Sendable {
         }
     }
 
+    /// python's logging rules: `logger=False` reports errors only, `True` informational lines too (on standard
+    /// error, as `engineio.server`), a custom logger gets everything.
+    func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
+        switch options.logger {
+        case .disabled where level >= .error, .enabled where level >= .info:
+            FileHandle.standardError.write(Data("engineio.server \(level): \(message())\n".utf8))
+        case .custom(let sink):
+            sink.log(level, message())
+        default:
+            break
+        }
+    }
+
     private func notified(sid: String, _ notification: SessionNotification, transport: Transport) {
         switch notification {
         case .opened:
             records.withLock { $0[sid] = Record(transport: transport) }
+            log(.info, "\(sid): connected over \(transport.rawValue)")
             runner?.opened(sid: sid)
         case .upgraded:
             records.withLock { $0[sid]?.transport = .websocket }
+            log(.info, "\(sid): upgraded to websocket")
         case .closed(let reason):
+            log(.info, "\(sid): disconnected (\(reason.rawValue))")
             runner?.disconnect(sid: sid, reason: reason)
             records.withLock { $0[sid] = nil }
             runner?.closed(sid: sid)
