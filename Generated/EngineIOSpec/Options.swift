@@ -522,6 +522,11 @@ public struct ClientOptions: Sendable {
     /// An addition: python-engineio has no such option.
     public var perMessageDeflate: Bool
 
+    /// Most packets one polling POST carries; the rest go in the next one. python-engineio servers silently drop POSTs of more than 16 packets (its Payload.max_decode_packets), so the default keeps them working.
+    ///
+    /// An addition: python-engineio has no such option. Allowed: ≥ 1.
+    public var maxPacketsPerPost: Int
+
     /// Every option at its default unless given.
     public init(
         logger: LoggerOption = .disabled,
@@ -533,7 +538,8 @@ public struct ClientOptions: Sendable {
         websocketExtraOptions: WebSocketExtraOptions? = nil,
         timestampRequests: Bool = true,
         caFile: String? = nil,
-        perMessageDeflate: Bool = true
+        perMessageDeflate: Bool = true,
+        maxPacketsPerPost: Int = 16
     ) {
         self.logger = logger
         self.json = json
@@ -545,6 +551,7 @@ public struct ClientOptions: Sendable {
         self.timestampRequests = timestampRequests
         self.caFile = caFile
         self.perMessageDeflate = perMessageDeflate
+        self.maxPacketsPerPost = maxPacketsPerPost
     }
 
     /// These options, or the first one outside the range the spec allows.
@@ -554,6 +561,7 @@ public struct ClientOptions: Sendable {
         try OptionError.require(requestTimeout, option: "requestTimeout", min: 0, max: nil, minExclusive: true)
         try httpSession?.validate(option: "httpSession")
         try websocketExtraOptions?.validate(option: "websocketExtraOptions")
+        try OptionError.require(maxPacketsPerPost, option: "maxPacketsPerPost", min: 1, max: nil, minExclusive: false)
         return self
     }
 
@@ -668,6 +676,17 @@ public struct ClientOptions: Sendable {
             allowed: nil,
             isArgument: false,
             doc: "Whether WebSocket connections offer RFC 7692 permessage-deflate compression to the server."
+        ),
+        OptionDescriptor(
+            swiftName: "maxPacketsPerPost",
+            pythonName: nil,
+            swiftType: "Int",
+            unit: nil,
+            swiftDefault: "16",
+            pythonDefault: nil,
+            allowed: "≥ 1",
+            isArgument: false,
+            doc: "Most packets one polling POST carries; the rest go in the next one. python-engineio servers silently drop POSTs of more than 16 packets (its Payload.max_decode_packets), so the default keeps them working."
         ),
     ]
 }

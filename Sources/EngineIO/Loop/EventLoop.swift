@@ -19,6 +19,8 @@ final class EventLoop: @unchecked Sendable {
     private var handlers: [UInt64: any LoopHandler] = [:]
     private var nextToken: UInt64 = 1
     private var timers = TimerHeap()
+    /// A read buffer the loop's sockets share (loop thread only): each read is consumed before the next.
+    var readBuffer = [UInt8](repeating: 0, count: 65_536)
     private let started = monotonicNanoseconds()
     private let stopping = Atomic<Bool>(false)
     private var thread: Thread?

@@ -1,3 +1,4 @@
+import CLinux
 import EngineIOCore
 import EngineIOPlatform
 import EngineIOWire

@@ -339,7 +339,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         var size = 0
         for packet in outbound {
             let cost = packet.dataByteCount + 2
-            if !batch.isEmpty, size + cost > limit { break }
+            if !batch.isEmpty, size + cost > limit || batch.count == settings.maxPacketsPerPost { break }
             batch.append(packet)
             size += cost
         }

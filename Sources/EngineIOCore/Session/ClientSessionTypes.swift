@@ -5,11 +5,14 @@ public struct ClientSessionSettings: Hashable, Codable, Sendable {
     public var transports: [Transport]
     /// Whether a polling session tries to move to WebSocket when the server offers it.
     public var upgrade: Bool
+    /// Most packets in one POST (python-engineio servers drop POSTs of more than 16).
+    public var maxPacketsPerPost: Int
 
-    public init(version: ProtocolVersion = .v4, transports: [Transport] = [.polling, .websocket], upgrade: Bool = true) {
+    public init(version: ProtocolVersion = .v4, transports: [Transport] = [.polling, .websocket], upgrade: Bool = true, maxPacketsPerPost: Int = 16) {
         self.version = version
         self.transports = transports
         self.upgrade = upgrade
+        self.maxPacketsPerPost = max(1, maxPacketsPerPost)
     }
 }
 

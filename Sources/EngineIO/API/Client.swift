@@ -1,0 +1,230 @@
+public import EngineIOCore
+import EngineIOPlatform
+import Foundation
+import Synchronization
+
+/// Why `connect` failed, as python's `ConnectionError` reports it.
+public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// "Client is not in a disconnected state".
+    case notDisconnected
+    /// "No valid transports provided".
+    case noValidTransports
+    /// The URL is not `http(s)://` or `ws(s)://`.
+    case invalidURL(String)
+    /// "Unexpected status code N in server response", with the server's body (JSON-decoded when it is JSON).
+    case unexpectedStatus(Int, body: JSONValue?)
+    /// "Unexpected response from server".
+    case unexpectedResponse
+    /// "OPEN packet not returned by server".
+    case noOpenPacket
+    /// "Connection refused by the server" / "Connection error".
+    case connectionRefused(String)
+    /// TLS (`https`/`wss`) is not implemented by this client yet.
+    case tlsUnsupported
+
+    public var description: String {
+        switch self {
+        case .notDisconnected: "Client is not in a disconnected state"
+        case .noValidTransports: "No valid transports provided"
+        case .invalidURL(let url): "Invalid URL \(url)"
+        case .unexpectedStatus(let status, let body):
+            "Unexpected status code \(status) in server response" + (body.map { ": \(JSONSerializer.string($0))" } ?? "")
+        case .unexpectedResponse: "Unexpected response from server"
+        case .noOpenPacket: "OPEN packet not returned by server"
+        case .connectionRefused(let detail): "Connection refused by the server (\(detail))"
+        case .tlsUnsupported: "https/wss is not supported by this client yet"
+        }
+    }
+
+    init(_ error: ConnectError) {
+        switch error {
+        case .unexpectedStatus(let status, let body): self = .unexpectedStatus(status, body: try? JSONParser.parse(body))
+        case .unexpectedResponse: self = .unexpectedResponse
+        case .noOpenPacket: self = .noOpenPacket
+        case .unreachable: self = .connectionRefused("no answer")
+        }
+    }
+}
+
+/// What both client façades share: one connection's engine, its state, and the handler plumbing.
+final class ClientCore: Sendable {
+    struct State {
+        var engine: ClientEngine?
+        var connected = false
+        var sid: String?
+        var transport: Transport = .polling
+        var handshake: OpenPacket?
+        var outcome: Result<Void, ClientError>?
+        var reason: DisconnectReason?
+    }
+
+    let options: ClientOptions
+    let state = Mutex(State())
+    private let changed = NSCondition()
+
+    init(options: ClientOptions) throws { self.options = try options.validated() }
+
+    /// Starts connecting; returns once connected or failed.
+    func connect(
+        _ url: String, headers: [String: String], transports: [Transport]?, engineioPath: String,
+        deliver: @escaping @Sendable (PacketData) -> Void, onConnect: @escaping @Sendable () -> Void,
+        onDisconnect: @escaping @Sendable (DisconnectReason) -> Void
+    ) throws(ClientError) {
+        let busy = state.withLock { $0.engine != nil }
+        if busy { throw .notDisconnected }
+        let allowed = (transports ?? [.polling, .websocket])
+        guard !allowed.isEmpty else { throw .noValidTransports }
+        guard let parsed = ClientURL(url, engineioPath: engineioPath) else { throw .invalidURL(url) }
+        if parsed.secure { throw .tlsUnsupported }
+        let address: ServerAddress
+        do {
+            address = try ServerAddress.resolve(host: parsed.host, port: parsed.port)
+        } catch {
+            throw .connectionRefused(error.description)
+        }
+        let delegate = ClientDelegate(
+            deliver: deliver,
+            notify: { [weak self] notification in
+                guard let self else { return }
+                switch notification {
+                case .opened(let open):
+                    self.update {
+                        $0.connected = true
+                        $0.sid = open.sid
+                        $0.handshake = open
+                        $0.transport = allowed.first ?? .polling
+                        $0.outcome = .success(())
+                    }
+                    onConnect()
+                case .upgraded:
+                    self.update { $0.transport = .websocket }
+                case .closed(let reason):
+                    let engine = self.state.withLock { state -> ClientEngine? in
+                        state.connected = false
+                        state.reason = reason
+                        defer { state.engine = nil }
+                        return state.engine
+                    }
+                    self.update { _ in }
+                    onDisconnect(reason)
+                    // The loop cannot stop itself from inside; a helper thread does it.
+                    if let engine { Thread { engine.stop() }.start() }
+                }
+            },
+            connectFailed: { [weak self] error in
+                guard let self else { return }
+                let engine = self.state.withLock { state -> ClientEngine? in
+                    state.outcome = .failure(ClientError(error))
+                    defer { state.engine = nil }
+                    return state.engine
+                }
+                self.update { _ in }
+                if let engine { Thread { engine.stop() }.start() }
+            })
+        let engine: ClientEngine
+        do {
+            engine = try ClientEngine(
+                url: parsed, address: address, headers: headers, settings: ClientSessionSettings(transports: allowed, maxPacketsPerPost: options.maxPacketsPerPost),
+                options: options, delegate: delegate)
+        } catch {
+            throw .connectionRefused("\(error)")
+        }
+        state.withLock {
+            $0 = State()
+            $0.engine = engine
+        }
+        engine.start()
+        changed.lock()
+        while state.withLock({ $0.outcome }) == nil { changed.wait() }
+        changed.unlock()
+        if case .failure(let error) = state.withLock({ $0.outcome }) { throw error }
+    }
+
+    private func update(_ change: (inout State) -> Void) {
+        changed.lock()
+        state.withLock { change(&$0) }
+        changed.broadcast()
+        changed.unlock()
+    }
+
+    /// Blocks until the connection ends.
+    func wait() {
+        changed.lock()
+        while state.withLock({ $0.connected }) { changed.wait() }
+        changed.unlock()
+    }
+
+    func send(_ data: MessageData) {
+        state.withLock { $0.engine }?.submit(.command(.send(Packet(.message, data.packetData(codec: options.json.codec)))))
+    }
+
+    func disconnect() {
+        state.withLock { $0.engine }?.submit(.command(.disconnect))
+    }
+}
+
+/// python-engineio's `Client`: a blocking client with its own background thread (the event loop); handlers run on
+/// a serial queue, in order.
+public final class Client: Sendable {
+    public typealias Reason = DisconnectReason
+
+    let core: ClientCore
+    private let handlers = Mutex<Handlers>(Handlers())
+    private let queue = DispatchQueue(label: "engineio.client.handlers")
+
+    private struct Handlers {
+        var connect: (@Sendable () -> Void)?
+        var message: (@Sendable (MessageData) -> Void)?
+        var disconnect: (@Sendable (DisconnectReason) -> Void)?
+    }
+
+    public init(options: ClientOptions = ClientOptions()) throws { core = try ClientCore(options: options) }
+
+    public func on(_ event: ConnectEvent, _ handler: @escaping @Sendable () -> Void) { handlers.withLock { $0.connect = handler } }
+    public func on(_ event: MessageEvent, _ handler: @escaping @Sendable (MessageData) -> Void) { handlers.withLock { $0.message = handler } }
+    public func on(_ event: DisconnectEvent, _ handler: @escaping @Sendable (DisconnectReason) -> Void) { handlers.withLock { $0.disconnect = handler } }
+
+    /// Connects and returns once the session is open (python's `connect`), or throws `ClientError`.
+    public func connect(_ url: String, headers: [String: String] = [:], transports: [Transport]? = nil, engineioPath: String = "engine.io") throws(ClientError) {
+        let queue = self.queue
+        try core.connect(
+            url, headers: headers, transports: transports, engineioPath: engineioPath,
+            deliver: { [weak self] data in
+                guard let handler = self?.handlers.withLock({ $0.message }) else { return }
+                queue.async { handler(MessageData(data)) }
+            },
+            onConnect: { [weak self] in
+                guard let handler = self?.handlers.withLock({ $0.connect }) else { return }
+                queue.async { handler() }
+            },
+            onDisconnect: { [weak self] reason in
+                guard let handler = self?.handlers.withLock({ $0.disconnect }) else { return }
+                queue.async { handler(reason) }
+            })
+    }
+
+    /// Blocks until the connection ends.
+    public func wait() { core.wait() }
+
+    /// Sends a message; dropped when not connected, as in python.
+    public func send(_ data: MessageData) { core.send(data) }
+
+    /// Tells the server and closes (`client disconnect`). `abort` is accepted for python's signature: the close
+    /// never waits for the server anyway.
+    public func disconnect(abort: Bool = false) { core.disconnect() }
+
+    /// `polling` or `websocket`.
+    public func transport() -> Transport { core.state.withLock { $0.transport } }
+
+    /// The session id, while connected.
+    public var sid: String? { core.state.withLock { $0.connected ? $0.sid : nil } }
+
+    /// Why the last connection ended.
+    public var reason: DisconnectReason? { core.state.withLock { $0.reason } }
+
+    public func startBackgroundTask(_ body: @escaping @Sendable () -> Void) -> BackgroundTask { BackgroundTask(body) }
+    public func sleep(_ seconds: Double = 0) { Thread.sleep(forTimeInterval: seconds) }
+    public func createQueue<Element: Sendable>(of type: Element.Type = Element.self) -> EngineQueue<Element> { EngineQueue() }
+    public func createEvent() -> EngineEvent { EngineEvent() }
+    public func getQueueEmptyException() -> QueueEmpty.Type { QueueEmpty.self }
+}

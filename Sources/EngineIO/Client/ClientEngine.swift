@@ -1,0 +1,320 @@
+import EngineIOCore
+import EngineIOPlatform
+import EngineIOWire
+import Foundation
+
+/// What the client engine tells the layer above, on the loop thread (implementations must not block).
+struct ClientDelegate: Sendable {
+    var deliver: @Sendable (PacketData) -> Void
+    var notify: @Sendable (ClientNotification) -> Void
+    var connectFailed: @Sendable (ConnectError) -> Void
+}
+
+/// The imperative shell of the client: it runs the `ClientSession` reducer on its own event loop and performs the
+/// effects over plain TCP (HTTP/1.1 requests, one WebSocket), decompressing gzip/deflate responses.
+final class ClientEngine: @unchecked Sendable {
+    let loop: EventLoop
+    private var session: ClientSession
+    private let url: ClientURL
+    private let address: ServerAddress
+    private let headers: [String: String]
+    private let options: ClientOptions
+    private let delegate: ClientDelegate
+    private var requests: [RequestID: ClientHTTPExchange] = [:]
+    private var sockets: [ConnectionID: ClientWebSocket] = [:]
+    private var timer: UInt64?
+    private var pending: [ClientSessionEvent] = []
+    private var reducing = false
+    /// `EIO_CLIENT_DEBUG=1` prints every input and its effects to standard error.
+    private static let tracing = ProcessInfo.processInfo.environment["EIO_CLIENT_DEBUG"] != nil
+
+    init(url: ClientURL, address: ServerAddress, headers: [String: String], settings: ClientSessionSettings, options: ClientOptions, delegate: ClientDelegate) throws {
+        self.url = url
+        self.address = address
+        self.headers = headers
+        self.options = options
+        self.delegate = delegate
+        session = ClientSession(settings: settings)
+        loop = try EventLoop(name: "engineio-client")
+    }
+
+    func start() {
+        loop.start()
+        submit(.command(.connect))
+    }
+
+    func stop() { loop.stop() }
+
+    /// An application command, from any thread.
+    func submit(_ event: ClientSessionEvent) {
+        if loop.isCurrent { apply(event) } else { loop.execute { [self] in apply(event) } }
+    }
+
+    /// The transport and sid, read on the loop.
+    func snapshot(_ body: @escaping @Sendable (ClientSession) -> Void) {
+        loop.execute { [self] in body(session) }
+    }
+
+    private var now: Instant { Instant(milliseconds: loop.now) }
+
+    private func apply(_ event: ClientSessionEvent) {
+        pending.append(event)
+        guard !reducing else { return }
+        reducing = true
+        defer { reducing = false }
+        while !pending.isEmpty {
+            let next = pending.removeFirst()
+            let effects = ClientSession.reduce(&session, Input(at: now, next))
+            if Self.tracing {
+                FileHandle.standardError.write(Data("client \(next) -> \(effects)\n".prefix(600).utf8))
+            }
+            for effect in effects { run(effect) }
+        }
+    }
+
+    private var timestamp: String? {
+        options.timestampRequests ? String(Date().timeIntervalSince1970) : nil
+    }
+
+    private func baseHeaders() -> [(name: String, value: String)] {
+        var fields: [(name: String, value: String)] = [(name: "Host", value: url.hostHeader), (name: "Accept-Encoding", value: "gzip, deflate")]
+        for (name, value) in (options.httpSession?.headers ?? [:]).merging(headers, uniquingKeysWith: { _, mine in mine }) {
+            fields.append((name: name, value: value))
+        }
+        if let cookies = options.httpSession?.cookies, !cookies.isEmpty {
+            fields.append((name: "Cookie", value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")))
+        }
+        return fields
+    }
+
+    private func run(_ effect: ClientSessionEffect) {
+        switch effect {
+        case .sendRequest(let id, let request):
+            let (method, target, body): (String, String, [UInt8]) =
+                switch request {
+                case .handshake: ("GET", url.target(transport: .polling, sid: nil, timestamp: timestamp), [])
+                case .poll(let sid): ("GET", url.target(transport: .polling, sid: sid, timestamp: timestamp), [])
+                case .post(let sid, let body): ("POST", url.target(transport: .polling, sid: sid, timestamp: nil), body)
+                }
+            var head = HTTPRequestHead(method: method, target: target, headers: HTTPHeaders(baseHeaders()))
+            if method == "POST" { head.headers.add(name: "Content-Type", value: "text/plain;charset=UTF-8") }
+            // Long polls wait for the server's next packet; only the heartbeat decides they are too slow.
+            let timeout: Double? = if case .poll = request { nil } else { options.requestTimeout }
+            do {
+                let exchange = try ClientHTTPExchange(loop: loop, address: address, request: HTTPRequest(head: head, body: body), timeout: timeout) { [self] result in
+                    requests[id] = nil
+                    switch result {
+                    case .success(let response):
+                        let binary = response.head.headers["Content-Type"]?.hasPrefix("application/octet-stream") ?? false
+                        apply(.responseReceived(id, status: response.head.status, body: response.body, binary: binary))
+                    case .failure:
+                        apply(.requestFailed(id))
+                    }
+                }
+                requests[id] = exchange
+            } catch {
+                pending.append(.requestFailed(id))
+            }
+        case .cancelRequest(let id):
+            requests.removeValue(forKey: id)?.cancel()
+        case .openWebSocket(let connection, let sid):
+            let target = url.target(transport: .websocket, sid: sid, timestamp: timestamp)
+            do {
+                let socket = try ClientWebSocket(loop: loop, address: address, target: target, headers: baseHeaders(), maxMessage: 100_000_000) { [self] event in
+                    switch event {
+                    case .opened: apply(.webSocketOpened(connection))
+                    case .refused(let status, let body): sockets[connection] = nil; apply(.webSocketRefused(connection, status: status, body: body))
+                    case .message(let payload): apply(.frameReceived(connection, payload))
+                    case .closed: sockets[connection] = nil; apply(.webSocketClosed(connection))
+                    }
+                }
+                sockets[connection] = socket
+            } catch {
+                pending.append(.webSocketRefused(connection, status: nil, body: []))
+            }
+        case .write(let packets, let connection):
+            guard let socket = sockets[connection] else { return }
+            for packet in packets { socket.send(PacketCodec.v4.encodeWebSocket(packet)) }
+        case .closeWebSocket(let connection):
+            sockets.removeValue(forKey: connection)?.close()
+        case .deliver(let data):
+            delegate.deliver(data)
+        case .notify(let notification):
+            delegate.notify(notification)
+        case .connectFailed(let error):
+            delegate.connectFailed(error)
+        case .wake(let at):
+            if let timer { loop.cancelTimer(timer) }
+            timer = at.map { at in loop.schedule(at: at.milliseconds) { [self] in timer = nil; apply(.timerFired) } }
+        case .rejected:
+            break
+        }
+    }
+}
+
+/// One HTTP request on its own connection, with an optional timeout. The response body is inflated when the server
+/// compressed it.
+final class ClientHTTPExchange {
+    private let socket: ClientSocket
+    private var parser: HTTPResponseParser
+    private var finished = false
+    private var timer: UInt64?
+    private let loop: EventLoop
+    private let completion: (Result<HTTPResponse, any Error>) -> Void
+
+    init(loop: EventLoop, address: ServerAddress, request: HTTPRequest, timeout: Double?, completion: @escaping (Result<HTTPResponse, any Error>) -> Void) throws {
+        self.loop = loop
+        self.completion = completion
+        parser = HTTPResponseParser(limits: HTTPParserLimits(maxBodyBytes: 200_000_000))
+        parser.expectResponse(toMethod: request.head.method)
+        socket = try ClientSocket(loop: loop, address: address)
+        var head = request.head
+        head.headers.replaceOrAdd(name: "Connection", value: "close")
+        socket.onBytes = { [unowned self] bytes in self.received(bytes) }
+        socket.onClose = { [unowned self] in self.ended() }
+        socket.write(HTTPRequest(head: head, body: request.body).serialized())
+        if let timeout {
+            timer = loop.schedule(at: loop.now + Int64(timeout * 1000)) { [unowned self] in self.finish(.failure(SystemError("request timed out", errno: ETIMEDOUT))) }
+        }
+    }
+
+    private func received(_ bytes: ArraySlice<UInt8>) {
+        parser.append(bytes)
+        do {
+            if let response = try parser.next() { finish(.success(Self.inflated(response))) }
+        } catch {
+            finish(.failure(error))
+        }
+    }
+
+    private func ended() {
+        parser.finish()
+        if let response = try? parser.next() {
+            finish(.success(Self.inflated(response)))
+        } else {
+            finish(.failure(SystemError("connection closed", errno: ECONNRESET)))
+        }
+    }
+
+    func cancel() {
+        finished = true
+        if let timer { loop.cancelTimer(timer) }
+        socket.shutdownNow()
+    }
+
+    private func finish(_ result: Result<HTTPResponse, any Error>) {
+        guard !finished else { return }
+        finished = true
+        if let timer { loop.cancelTimer(timer) }
+        socket.shutdownNow()
+        completion(result)
+    }
+
+    static func inflated(_ response: HTTPResponse) -> HTTPResponse {
+        guard let encoding = response.head.headers["Content-Encoding"]?.lowercased() else { return response }
+        let format: ZlibFormat
+        switch encoding {
+        case "gzip": format = .gzip
+        case "deflate": format = .zlib
+        default: return response
+        }
+        guard let body = try? Inflater(format: format).decompress(response.body, limit: 200_000_000) else { return response }
+        var copy = response
+        copy.body = body
+        copy.head.headers.remove(name: "Content-Encoding")
+        return copy
+    }
+}
+
+/// The client side of one WebSocket: handshake with a random key, masked frames, ping/pong, close.
+final class ClientWebSocket {
+    enum Event {
+        case opened
+        case refused(status: Int?, body: [UInt8])
+        case message(WebSocketPayload)
+        case closed
+    }
+
+    private let socket: ClientSocket
+    private let key: String
+    private var handshake = HTTPResponseParser()
+    private var assembler: WebSocketMessageAssembler
+    private var open = false
+    private var done = false
+    private let onEvent: (Event) -> Void
+
+    init(loop: EventLoop, address: ServerAddress, target: String, headers: [(name: String, value: String)], maxMessage: Int, onEvent: @escaping (Event) -> Void) throws {
+        self.onEvent = onEvent
+        key = WebSocketHandshake.key(fromNonce: SecureRandom.bytes(16))
+        assembler = WebSocketMessageAssembler(role: .client, limits: .init(maxFrameSize: maxMessage), maxMessageSize: maxMessage)
+        handshake.expectResponse(toMethod: "GET")
+        socket = try ClientSocket(loop: loop, address: address)
+        socket.onBytes = { [unowned self] bytes in self.received(bytes) }
+        socket.onClose = { [unowned self] in self.ended() }
+        let head = HTTPRequestHead(method: "GET", target: target, headers: HTTPHeaders(headers + WebSocketHandshake.requestHeaders(key: key)))
+        socket.write(head.serialized())
+    }
+
+    func send(_ payload: WebSocketPayload) {
+        let (opcode, bytes): (WebSocketOpcode, [UInt8]) =
+            switch payload {
+            case .text(let bytes): (.text, bytes)
+            case .binary(let bytes): (.binary, bytes)
+            }
+        socket.write(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: opcode, payload: bytes), maskingKey: SecureRandom.bytes(4)))
+    }
+
+    /// Sends a close frame and closes the connection.
+    func close() {
+        done = true
+        if open {
+            socket.write(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, payload: WebSocketCloseCode.closeFramePayload(code: WebSocketCloseCode.normal)), maskingKey: SecureRandom.bytes(4)))
+        }
+        socket.shutdownNow()
+    }
+
+    private func received(_ bytes: ArraySlice<UInt8>) {
+        if !open {
+            handshake.append(bytes)
+            guard let response = try? handshake.next() else { return }
+            do {
+                _ = try WebSocketHandshake.validateUpgradeResponse(status: response.head.status, key: key, header: { response.head.headers.values(for: $0) })
+            } catch {
+                done = true
+                socket.shutdownNow()
+                return onEvent(.refused(status: response.head.status == 101 ? nil : response.head.status, body: response.body))
+            }
+            open = true
+            onEvent(.opened)
+            assembler.append(handshake.takeBufferedBytes())
+        } else {
+            assembler.append(bytes)
+        }
+        while !done {
+            let event: WebSocketEvent?
+            do {
+                event = try assembler.next()
+            } catch {
+                close()
+                return onEvent(.closed)
+            }
+            guard let event else { return }
+            switch event {
+            case .text(let text): onEvent(.message(.text(Array(text.utf8))))
+            case .binary(let bytes): onEvent(.message(.binary(bytes)))
+            case .ping(let payload):
+                socket.write(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .pong, payload: payload), maskingKey: SecureRandom.bytes(4)))
+            case .pong: break
+            case .close, .compressed:
+                close()
+                return onEvent(.closed)
+            }
+        }
+    }
+
+    private func ended() {
+        guard !done else { return }
+        done = true
+        onEvent(open ? .closed : .refused(status: nil, body: []))
+    }
+}

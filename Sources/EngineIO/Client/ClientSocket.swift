@@ -1,0 +1,138 @@
+import CLinux
+import EngineIOPlatform
+import Glibc
+
+/// A resolved server address, looked up once when `connect` is called (getaddrinfo blocks, so never on the loop).
+struct ServerAddress: @unchecked Sendable {
+    var storage: sockaddr_storage
+    var length: socklen_t
+    var family: Int32
+
+    static func resolve(host: String, port: Int) throws(SystemError) -> ServerAddress {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else {
+            throw SystemError("getaddrinfo(\(host))", errno: EHOSTUNREACH)
+        }
+        defer { freeaddrinfo(result) }
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { target in
+            target.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+        }
+        return ServerAddress(storage: storage, length: first.pointee.ai_addrlen, family: first.pointee.ai_family)
+    }
+}
+
+/// One non-blocking client TCP connection on an event loop: connect, write what is queued, hand over what arrives.
+/// Loop-thread only.
+final class ClientSocket: LoopHandler {
+    private let loop: EventLoop
+    let fd: Int32
+    private var token: UInt64 = 0
+    private var connected = false
+    private(set) var isClosed = false
+    private var output: [UInt8] = []
+    private var interest: IOEvents = [.readable, .writable, .peerClosed]
+    var onBytes: (ArraySlice<UInt8>) -> Void = { _ in }
+    /// Called once, when the connection ends for any reason (refused, reset, closed by the peer, or by us).
+    var onClose: () -> Void = {}
+
+    init(loop: EventLoop, address: ServerAddress) throws {
+        self.loop = loop
+        fd = socket(address.family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError("socket") }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var storage = address.storage
+        let result = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, address.length) }
+        }
+        guard result == 0 || errno == EINPROGRESS else {
+            let error = SystemError("connect")
+            close(fd)
+            throw error
+        }
+        do {
+            token = try loop.register(fd, events: interest, handler: self)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    func write(_ bytes: [UInt8]) {
+        guard !isClosed else { return }
+        output.append(contentsOf: bytes)
+        if connected { flush() }
+    }
+
+    func ready(_ events: IOEvents) {
+        if !connected, events.contains(.writable) || events.contains(.error) || events.contains(.hangUp) {
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            guard error == 0 else { return shutdownNow() }
+            connected = true
+        }
+        if connected, events.contains(.writable) { flush() }
+        if events.contains(.readable) || events.contains(.peerClosed) || events.contains(.hangUp) { readAvailable() }
+    }
+
+    private func readAvailable() {
+        while !isClosed {
+            let count = loop.withReadBuffer { buffer in Glibc.read(fd, buffer.baseAddress, buffer.count) }
+            if count > 0 {
+                loop.withReadBufferSlice(count) { onBytes($0) }
+            } else if count == 0 {
+                return shutdownNow()
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                return
+            } else if errno != EINTR {
+                return shutdownNow()
+            }
+        }
+    }
+
+    private func flush() {
+        while !output.isEmpty, !isClosed {
+            let written = output.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written > 0 {
+                output.removeFirst(written)
+            } else if written < 0, errno == EINTR {
+                continue
+            } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                break
+            } else {
+                return shutdownNow()
+            }
+        }
+        let wanted: IOEvents = output.isEmpty && connected ? [.readable, .peerClosed] : [.readable, .writable, .peerClosed]
+        if wanted != interest, !isClosed {
+            interest = wanted
+            loop.modify(fd, token: token, events: wanted)
+        }
+    }
+
+    /// Closes at once; `onClose` runs (once).
+    func shutdownNow() {
+        guard !isClosed else { return }
+        isClosed = true
+        loop.deregister(fd, token: token)
+        close(fd)
+        onClose()
+    }
+}
+
+extension EventLoop {
+    /// Lends the loop's shared read buffer (loop thread only).
+    func withReadBuffer<T>(_ body: (UnsafeMutableRawBufferPointer) -> T) -> T {
+        readBuffer.withUnsafeMutableBytes(body)
+    }
+
+    func withReadBufferSlice<T>(_ count: Int, _ body: (ArraySlice<UInt8>) -> T) -> T {
+        body(readBuffer[0..<count])
+    }
+}

@@ -1,0 +1,154 @@
+import EngineIO
+import Foundation
+import Glibc
+import Testing
+
+extension LoopbackTests {
+    /// Our `Client` and `AsyncClient` against live servers: ours, and python-engineio's `AsyncServer` on aiohttp.
+    @Suite("Clients over loopback")
+    struct ClientTests {
+        /// Collects what a client sees.
+        final class Recorder: @unchecked Sendable {
+            private let lock = NSLock()
+            private var messages: [MessageData] = []
+            private(set) var disconnects: [DisconnectReason] = []
+            let done = EngineEvent()
+            let closed = EngineEvent()
+            var expected = 0
+
+            func message(_ data: MessageData) {
+                lock.lock()
+                messages.append(data)
+                let count = messages.count
+                lock.unlock()
+                if count >= expected { done.set() }
+            }
+
+            func disconnected(_ reason: DisconnectReason) {
+                lock.lock()
+                disconnects.append(reason)
+                lock.unlock()
+                closed.set()
+            }
+
+            var received: [MessageData] {
+                lock.lock()
+                defer { lock.unlock() }
+                return messages
+            }
+        }
+
+        /// python-engineio's AsyncServer (echo) as a subprocess.
+        final class PythonServer {
+            let process = Process()
+            let port = 30_000 + Int.random(in: 0..<20_000)
+
+            init(pingInterval: Double = 25) throws {
+                let root = PythonClientInteropTests.root
+                process.executableURL = root.appendingPathComponent(".build/interop-venv/bin/python")
+                process.arguments = [root.appendingPathComponent("Tests/Interop/python_server.py").path, String(port), String(pingInterval)]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                for _ in 0..<100 {
+                    if (try? TestSocket(port: port)) != nil { return }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+                throw TestFailure("python server did not start")
+            }
+
+            /// SIGKILL: a crash, not a graceful shutdown (aiohttp would wait up to a minute for open connections).
+            func kill() {
+                Glibc.kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+
+            deinit { if process.isRunning { kill() } }
+        }
+
+        func echo(port: Int, transports: [Transport]?) throws -> (Recorder, Transport) {
+            let client = try Client()
+            let recorder = Recorder()
+            recorder.expected = 200
+            client.on(.message) { recorder.message($0) }
+            client.on(.disconnect) { recorder.disconnected($0) }
+            try client.connect("http://127.0.0.1:\(port)", transports: transports)
+            Thread.sleep(forTimeInterval: 0.2)  // let the upgrade finish, if any
+            let transport = client.transport()
+            for index in 0..<100 {
+                client.send(.text("m\(index) ☃"))
+                client.send(.binary([UInt8(index), 0, 255]))
+            }
+            #expect(recorder.done.wait(timeout: 10))
+            client.disconnect()
+            #expect(recorder.closed.wait(timeout: 5))
+            #expect(recorder.disconnects == [.clientDisconnect])
+            return (recorder, transport)
+        }
+
+        static let expectedEcho: [MessageData] = (0..<100).flatMap { index in [MessageData.text("m\(index) ☃"), .binary([UInt8(index), 0, 255])] }
+
+        @Test("Client echoes through our server over every transport combination", arguments: [nil, [Transport.polling], [.websocket]])
+        func ourServer(transports: [Transport]?) throws {
+            let server = try EchoServer(options: ServerOptions(asyncHandlers: false))
+            let (recorder, transport) = try echo(port: server.port, transports: transports)
+            #expect(recorder.received == Self.expectedEcho)
+            #expect(transport == (transports == [.polling] ? .polling : .websocket))
+        }
+
+        @Test("Client echoes through python-engineio's AsyncServer over every transport combination", arguments: [nil, [Transport.polling], [.websocket]])
+        func pythonServer(transports: [Transport]?) throws {
+            let server = try PythonServer()
+            let (recorder, transport) = try echo(port: server.port, transports: transports)
+            #expect(recorder.received.count == Self.expectedEcho.count)
+            #expect(Set(recorder.received.map { "\($0)" }) == Set(Self.expectedEcho.map { "\($0)" }))  // python's handlers run concurrently
+            #expect(transport == (transports == [.polling] ? .polling : .websocket))
+        }
+
+        @Test("a rejecting connect handler surfaces as 401 with its JSON body")
+        func rejected() throws {
+            let server = try Server()
+            server.on(.connect) { _, _ in .reject(body: #"{"message":"nope"}"#) }
+            let app = WSGIApp(server)
+            let port = try app.start(host: "127.0.0.1", port: 0)
+            defer { app.stop() }
+            #expect(throws: ClientError.unexpectedStatus(401, body: ["message": "nope"])) {
+                try Client().connect("http://127.0.0.1:\(port)")
+            }
+            #expect(throws: ClientError.noValidTransports) { try Client().connect("http://127.0.0.1:\(port)", transports: []) }
+            #expect(throws: ClientError.self) { try Client().connect("http://127.0.0.1:1") }
+        }
+
+        @Test("a server killed mid-session is noticed as a transport error within pingInterval plus pingTimeout", arguments: [[Transport.polling], [.websocket]])
+        func killedServer(transports: [Transport]) throws {
+            let server = try PythonServer(pingInterval: 1)
+            let client = try Client()
+            let recorder = Recorder()
+            client.on(.disconnect) { recorder.disconnected($0) }
+            try client.connect("http://127.0.0.1:\(server.port)", transports: transports)
+            let started = Date()
+            server.kill()
+            #expect(recorder.closed.wait(timeout: 1 + 20 + 2))
+            #expect(recorder.disconnects == [.transportError])
+            #expect(Date().timeIntervalSince(started) < 21)
+        }
+
+        @Test("AsyncClient connects, echoes in order and disconnects")
+        func asyncClient() async throws {
+            let server = try EchoServer(options: ServerOptions(asyncHandlers: false), async: true)
+            let client = try AsyncClient()
+            let recorder = Recorder()
+            recorder.expected = 50
+            client.on(.message) { recorder.message($0) }
+            client.on(.disconnect) { recorder.disconnected($0) }
+            try await client.connect("http://127.0.0.1:\(server.port)")
+            for index in 0..<50 { await client.send(.text("a\(index)")) }
+            #expect(recorder.done.wait(timeout: 10))
+            #expect(recorder.received == (0..<50).map { .text("a\($0)") })
+            await client.disconnect()
+            await client.wait()
+            #expect(recorder.closed.wait(timeout: 5))
+            #expect(client.reason == .clientDisconnect)
+        }
+    }
+}
