@@ -188,13 +188,94 @@ func waitForSignal(_ stop: () -> Void) {
     sources.forEach { $0.cancel() }
 }
 
+/// `eio connect URL`: each line of standard input goes out as a text message; each message that arrives is
+/// printed on its own line (binary as `binary:` + base64).
+struct ConnectCommand {
+    var url = ""
+    var transports: [Transport]?
+    var headers: [String: String] = [:]
+    var engineioPath = "engine.io"
+    var insecure = false
+    var caFile: String?
+    var linger = 1.0
+
+    static let usage = """
+        usage: eio connect URL [--transports polling,websocket] [--header "Name: value"]... [--engineio-path PATH]
+                               [--insecure] [--ca-file FILE] [--linger SECONDS]
+        """
+
+    init(_ arguments: [String]) throws {
+        var iterator = arguments.makeIterator()
+        func value(_ flag: String) throws -> String {
+            guard let value = iterator.next() else { throw UsageError(description: "\(flag) needs a value") }
+            return value
+        }
+        while let argument = iterator.next() {
+            switch argument {
+            case "--transports":
+                transports = try value(argument).split(separator: ",").map { name in
+                    guard let transport = Transport(rawValue: String(name)) else { throw UsageError(description: "unknown transport \(name)") }
+                    return transport
+                }
+            case "--header":
+                let header = try value(argument)
+                guard let colon = header.firstIndex(of: ":") else { throw UsageError(description: "--header takes \"Name: value\"") }
+                headers[String(header[..<colon])] = String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            case "--engineio-path": engineioPath = try value(argument)
+            case "--insecure": insecure = true
+            case "--ca-file": caFile = try value(argument)
+            case "--linger":
+                let text = try value(argument)
+                guard let seconds = Double(text), seconds >= 0 else { throw UsageError(description: "--linger takes seconds, not \(text)") }
+                linger = seconds
+            case "--help", "-h": throw UsageError(description: Self.usage)
+            default:
+                guard url.isEmpty, !argument.hasPrefix("-") else { throw UsageError(description: "unknown option \(argument)\n\(Self.usage)") }
+                url = argument
+            }
+        }
+        guard !url.isEmpty else { throw UsageError(description: Self.usage) }
+    }
+
+    func run() throws {
+        let client = try Client(options: ClientOptions(sslVerify: !insecure, caFile: caFile))
+        let output = DispatchQueue(label: "eio.connect.output")
+        let closed = DispatchSemaphore(value: 0)
+        client.on(.message) { data in
+            output.async {
+                let line: String =
+                    switch data {
+                    case .text(let text): text
+                    case .binary(let bytes): "binary:" + Base64.encode(bytes)
+                    case .json(let value): JSONSerializer.string(value)
+                    }
+                announce(line)
+            }
+        }
+        client.on(.disconnect) { _ in closed.signal() }
+        try client.connect(url, headers: headers, transports: transports, engineioPath: engineioPath)
+        while let line = readLine(strippingNewline: true) {
+            client.send(.text(line))
+        }
+        // Replies still in flight get `--linger` seconds, unless the server closes first.
+        if closed.wait(timeout: .now() + linger) == .success {
+            throw UsageError(description: "the server closed the connection (\(client.reason?.rawValue ?? "unknown"))")
+        }
+        client.disconnect()
+        _ = closed.wait(timeout: .now() + 2)
+        output.sync {}
+    }
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
     case "serve":
         try ServeCommand(Array(arguments.dropFirst())).run()
+    case "connect":
+        try ConnectCommand(Array(arguments.dropFirst())).run()
     default:
-        throw UsageError(description: "usage: eio serve [options]    (eio serve --help for the options)")
+        throw UsageError(description: "usage: eio serve [options] | eio connect URL [options]    (--help lists the options)")
     }
 } catch {
     FileHandle.standardError.write(Data("eio: \(error)\n".utf8))

@@ -152,3 +152,40 @@ extension LoopbackTests {
         }
     }
 }
+
+extension LoopbackTests {
+    @Suite("eio connect")
+    struct EIOConnectTests {
+        func run(_ arguments: [String], input: String) throws -> (status: Int32, output: String, errors: String) {
+            let process = Process()
+            process.executableURL = PythonClientInteropTests.root.appendingPathComponent(".build/debug/eio")
+            process.arguments = ["connect"] + arguments
+            let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            process.standardError = stderr
+            try process.run()
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+            let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, output, errors)
+        }
+
+        @Test("each line of input goes out and each reply comes back on its own line", arguments: ["polling,websocket", "polling", "websocket"])
+        func echo(transports: String) throws {
+            let server = try EchoServer(options: ServerOptions(asyncHandlers: false))
+            let result = try run(["http://127.0.0.1:\(server.port)", "--transports", transports, "--header", "X-Test: yes"], input: "hello\nsecond line ☃\n")
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == "hello\nsecond line ☃\n")
+        }
+
+        @Test("a failure is one clear line and a non-zero exit")
+        func failure() throws {
+            let result = try run(["http://127.0.0.1:1"], input: "")
+            #expect(result.status != 0)
+            #expect(result.errors.hasPrefix("eio: ") && result.errors.split(separator: "\n").count == 1)
+        }
+    }
+}
