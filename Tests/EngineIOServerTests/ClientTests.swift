@@ -43,10 +43,11 @@ extension LoopbackTests {
             let process = Process()
             let port = 30_000 + Int.random(in: 0..<20_000)
 
-            init(pingInterval: Double = 25) throws {
+            init(pingInterval: Double = 25, certificate: (cert: String, key: String)? = nil) throws {
                 let root = PythonClientInteropTests.root
                 process.executableURL = root.appendingPathComponent(".build/interop-venv/bin/python")
                 process.arguments = [root.appendingPathComponent("Tests/Interop/python_server.py").path, String(port), String(pingInterval)]
+                    + (certificate.map { [$0.cert, $0.key] } ?? [])
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()
@@ -186,6 +187,70 @@ extension LoopbackTests {
             let result = try run(["http://127.0.0.1:1"], input: "")
             #expect(result.status != 0)
             #expect(result.errors.hasPrefix("eio: ") && result.errors.split(separator: "\n").count == 1)
+        }
+    }
+}
+
+extension LoopbackTests {
+    /// TLS against python-engineio serving a certificate made for the test.
+    @Suite("Client TLS")
+    struct ClientTLSTests {
+        /// A self-signed certificate for `names` (e.g. `DNS:localhost,IP:127.0.0.1`), made with the openssl tool.
+        static func certificate(names: String) throws -> (cert: String, key: String) {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eio-tls-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=test", "-addext", "subjectAltName=\(names)"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw TestFailure("openssl req failed") }
+            return (cert, key)
+        }
+
+        func connect(_ server: ClientTests.PythonServer, host: String = "127.0.0.1", options: ClientOptions, transports: [Transport]? = nil) throws -> String {
+            let client = try Client(options: options)
+            let reply = EngineEvent()
+            let received = LockedLines()
+            client.on(.message) { data in
+                if case .text(let text) = data { received.append(text) }
+                reply.set()
+            }
+            try client.connect("https://\(host):\(server.port)", transports: transports)
+            client.send("over tls")
+            _ = reply.wait(timeout: 5)
+            client.disconnect()
+            return received.all.first ?? ""
+        }
+
+        @Test("a server whose CA we were not given is refused; with --ca-file or sslVerify false it is accepted", arguments: [nil, [Transport.websocket]])
+        func verification(transports: [Transport]?) throws {
+            let certificate = try Self.certificate(names: "DNS:localhost,IP:127.0.0.1")
+            let server = try ClientTests.PythonServer(certificate: certificate)
+            #expect {
+                try Client().connect("https://127.0.0.1:\(server.port)", transports: transports)
+            } throws: { error in
+                guard case ClientError.tls(let detail) = error else { return false }
+                return detail.contains("certificate verify failed")
+            }
+            #expect(try connect(server, options: ClientOptions(caFile: certificate.cert), transports: transports) == "over tls")
+            #expect(try connect(server, host: "localhost", options: ClientOptions(caFile: certificate.cert), transports: transports) == "over tls")
+            #expect(try connect(server, options: ClientOptions(sslVerify: false), transports: transports) == "over tls")
+        }
+
+        @Test("a certificate for another host name is refused even from a trusted CA")
+        func wrongHostname() throws {
+            let certificate = try Self.certificate(names: "DNS:elsewhere.example")
+            let server = try ClientTests.PythonServer(certificate: certificate)
+            #expect {
+                try Client(options: ClientOptions(caFile: certificate.cert)).connect("https://127.0.0.1:\(server.port)")
+            } throws: { error in
+                guard case ClientError.tls(let detail) = error else { return false }
+                return detail.contains("mismatch") || detail.contains("verify failed")
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 """python-engineio's AsyncServer on aiohttp, echoing: the benchmark's reference server.
 
-usage: python_server.py PORT [PING_INTERVAL]
+usage: python_server.py PORT [PING_INTERVAL [CERT KEY]]     (with CERT and KEY it serves https/wss)
 """
+import ssl
 import sys
 
 import engineio
@@ -20,4 +21,8 @@ async def message(sid, data):
 app = web.Application()
 eio.attach(app)
 print("ready", flush=True)
-web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+context = None
+if len(sys.argv) > 4:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(sys.argv[3], sys.argv[4])
+web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None, ssl_context=context)

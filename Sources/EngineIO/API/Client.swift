@@ -19,8 +19,8 @@ public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
     case noOpenPacket
     /// "Connection refused by the server" / "Connection error".
     case connectionRefused(String)
-    /// TLS (`https`/`wss`) is not implemented by this client yet.
-    case tlsUnsupported
+    /// TLS refused the server (certificate not trusted, wrong host name), or could not be set up.
+    case tls(String)
 
     public var description: String {
         switch self {
@@ -32,16 +32,17 @@ public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unexpectedResponse: "Unexpected response from server"
         case .noOpenPacket: "OPEN packet not returned by server"
         case .connectionRefused(let detail): "Connection refused by the server (\(detail))"
-        case .tlsUnsupported: "https/wss is not supported by this client yet"
+        case .tls(let detail): "TLS failure: \(detail)"
         }
     }
 
-    init(_ error: ConnectError) {
+    init(_ error: ConnectError, detail: String?) {
         switch error {
         case .unexpectedStatus(let status, let body): self = .unexpectedStatus(status, body: try? JSONParser.parse(body))
         case .unexpectedResponse: self = .unexpectedResponse
         case .noOpenPacket: self = .noOpenPacket
-        case .unreachable: self = .connectionRefused("no answer")
+        case .unreachable:
+            if let detail, detail.hasPrefix("TLS") { self = .tls(detail) } else { self = .connectionRefused(detail ?? "no answer") }
         }
     }
 }
@@ -75,7 +76,14 @@ final class ClientCore: Sendable {
         let allowed = (transports ?? [.polling, .websocket])
         guard !allowed.isEmpty else { throw .noValidTransports }
         guard let parsed = ClientURL(url, engineioPath: engineioPath) else { throw .invalidURL(url) }
-        if parsed.secure { throw .tlsUnsupported }
+        var tls: TLSClientContext?
+        if parsed.secure {
+            do {
+                tls = try TLSClientContext(verify: options.sslVerify, caFile: options.caFile ?? options.httpSession?.caFile)
+            } catch {
+                throw .tls(error.description)
+            }
+        }
         let address: ServerAddress
         do {
             address = try ServerAddress.resolve(host: parsed.host, port: parsed.port)
@@ -111,10 +119,10 @@ final class ClientCore: Sendable {
                     if let engine { Thread { engine.stop() }.start() }
                 }
             },
-            connectFailed: { [weak self] error in
+            connectFailed: { [weak self] error, detail in
                 guard let self else { return }
                 let engine = self.state.withLock { state -> ClientEngine? in
-                    state.outcome = .failure(ClientError(error))
+                    state.outcome = .failure(ClientError(error, detail: detail))
                     defer { state.engine = nil }
                     return state.engine
                 }
@@ -125,7 +133,7 @@ final class ClientCore: Sendable {
         do {
             engine = try ClientEngine(
                 url: parsed, address: address, headers: headers, settings: ClientSessionSettings(transports: allowed, maxPacketsPerPost: options.maxPacketsPerPost),
-                options: options, delegate: delegate)
+                options: options, tls: tls, delegate: delegate)
         } catch {
             throw .connectionRefused("\(error)")
         }

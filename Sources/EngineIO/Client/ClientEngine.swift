@@ -7,7 +7,8 @@ import Foundation
 struct ClientDelegate: Sendable {
     var deliver: @Sendable (PacketData) -> Void
     var notify: @Sendable (ClientNotification) -> Void
-    var connectFailed: @Sendable (ConnectError) -> Void
+    /// `detail`: what went wrong below HTTP (a TLS verification failure, a refused connection), when known.
+    var connectFailed: @Sendable (ConnectError, _ detail: String?) -> Void
 }
 
 /// The imperative shell of the client: it runs the `ClientSession` reducer on its own event loop and performs the
@@ -20,6 +21,9 @@ final class ClientEngine: @unchecked Sendable {
     private let headers: [String: String]
     private let options: ClientOptions
     private let delegate: ClientDelegate
+    private let tls: TLSClientContext?
+    /// The last transport-level failure, for error messages.
+    private var lastFailure: String?
     private var requests: [RequestID: ClientHTTPExchange] = [:]
     private var sockets: [ConnectionID: ClientWebSocket] = [:]
     private var timer: UInt64?
@@ -28,7 +32,11 @@ final class ClientEngine: @unchecked Sendable {
     /// `EIO_CLIENT_DEBUG=1` prints every input and its effects to standard error.
     private static let tracing = ProcessInfo.processInfo.environment["EIO_CLIENT_DEBUG"] != nil
 
-    init(url: ClientURL, address: ServerAddress, headers: [String: String], settings: ClientSessionSettings, options: ClientOptions, delegate: ClientDelegate) throws {
+    init(
+        url: ClientURL, address: ServerAddress, headers: [String: String], settings: ClientSessionSettings, options: ClientOptions,
+        tls: TLSClientContext?, delegate: ClientDelegate
+    ) throws {
+        self.tls = tls
         self.url = url
         self.address = address
         self.headers = headers
@@ -101,13 +109,16 @@ final class ClientEngine: @unchecked Sendable {
             // Long polls wait for the server's next packet; only the heartbeat decides they are too slow.
             let timeout: Double? = if case .poll = request { nil } else { options.requestTimeout }
             do {
-                let exchange = try ClientHTTPExchange(loop: loop, address: address, request: HTTPRequest(head: head, body: body), timeout: timeout) { [self] result in
+                let exchange = try ClientHTTPExchange(
+                    loop: loop, address: address, tls: tls, hostname: url.host, request: HTTPRequest(head: head, body: body), timeout: timeout
+                ) { [self] result in
                     requests[id] = nil
                     switch result {
                     case .success(let response):
                         let binary = response.head.headers["Content-Type"]?.hasPrefix("application/octet-stream") ?? false
                         apply(.responseReceived(id, status: response.head.status, body: response.body, binary: binary))
-                    case .failure:
+                    case .failure(let error):
+                        lastFailure = "\(error)"
                         apply(.requestFailed(id))
                     }
                 }
@@ -120,10 +131,15 @@ final class ClientEngine: @unchecked Sendable {
         case .openWebSocket(let connection, let sid):
             let target = url.target(transport: .websocket, sid: sid, timestamp: timestamp)
             do {
-                let socket = try ClientWebSocket(loop: loop, address: address, target: target, headers: baseHeaders(), maxMessage: 100_000_000) { [self] event in
+                let socket = try ClientWebSocket(
+                    loop: loop, address: address, tls: tls, hostname: url.host, target: target, headers: baseHeaders(), maxMessage: 100_000_000
+                ) { [self] event in
                     switch event {
                     case .opened: apply(.webSocketOpened(connection))
-                    case .refused(let status, let body): sockets[connection] = nil; apply(.webSocketRefused(connection, status: status, body: body))
+                    case .refused(let status, let body, let failure):
+                        sockets[connection] = nil
+                        if let failure { lastFailure = failure }
+                        apply(.webSocketRefused(connection, status: status, body: body))
                     case .message(let payload): apply(.frameReceived(connection, payload))
                     case .closed: sockets[connection] = nil; apply(.webSocketClosed(connection))
                     }
@@ -142,7 +158,7 @@ final class ClientEngine: @unchecked Sendable {
         case .notify(let notification):
             delegate.notify(notification)
         case .connectFailed(let error):
-            delegate.connectFailed(error)
+            delegate.connectFailed(error, lastFailure)
         case .wake(let at):
             if let timer { loop.cancelTimer(timer) }
             timer = at.map { at in loop.schedule(at: at.milliseconds) { [self] in timer = nil; apply(.timerFired) } }
@@ -162,12 +178,15 @@ final class ClientHTTPExchange {
     private let loop: EventLoop
     private let completion: (Result<HTTPResponse, any Error>) -> Void
 
-    init(loop: EventLoop, address: ServerAddress, request: HTTPRequest, timeout: Double?, completion: @escaping (Result<HTTPResponse, any Error>) -> Void) throws {
+    init(
+        loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String, request: HTTPRequest, timeout: Double?,
+        completion: @escaping (Result<HTTPResponse, any Error>) -> Void
+    ) throws {
         self.loop = loop
         self.completion = completion
         parser = HTTPResponseParser(limits: HTTPParserLimits(maxBodyBytes: 200_000_000))
         parser.expectResponse(toMethod: request.head.method)
-        socket = try ClientSocket(loop: loop, address: address)
+        socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname)
         var head = request.head
         head.headers.replaceOrAdd(name: "Connection", value: "close")
         socket.onBytes = { [unowned self] bytes in self.received(bytes) }
@@ -191,6 +210,8 @@ final class ClientHTTPExchange {
         parser.finish()
         if let response = try? parser.next() {
             finish(.success(Self.inflated(response)))
+        } else if let failure = socket.failure {
+            finish(.failure(failure))
         } else {
             finish(.failure(SystemError("connection closed", errno: ECONNRESET)))
         }
@@ -230,7 +251,7 @@ final class ClientHTTPExchange {
 final class ClientWebSocket {
     enum Event {
         case opened
-        case refused(status: Int?, body: [UInt8])
+        case refused(status: Int?, body: [UInt8], failure: String?)
         case message(WebSocketPayload)
         case closed
     }
@@ -243,12 +264,15 @@ final class ClientWebSocket {
     private var done = false
     private let onEvent: (Event) -> Void
 
-    init(loop: EventLoop, address: ServerAddress, target: String, headers: [(name: String, value: String)], maxMessage: Int, onEvent: @escaping (Event) -> Void) throws {
+    init(
+        loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String, target: String, headers: [(name: String, value: String)],
+        maxMessage: Int, onEvent: @escaping (Event) -> Void
+    ) throws {
         self.onEvent = onEvent
         key = WebSocketHandshake.key(fromNonce: SecureRandom.bytes(16))
         assembler = WebSocketMessageAssembler(role: .client, limits: .init(maxFrameSize: maxMessage), maxMessageSize: maxMessage)
         handshake.expectResponse(toMethod: "GET")
-        socket = try ClientSocket(loop: loop, address: address)
+        socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname)
         socket.onBytes = { [unowned self] bytes in self.received(bytes) }
         socket.onClose = { [unowned self] in self.ended() }
         let head = HTTPRequestHead(method: "GET", target: target, headers: HTTPHeaders(headers + WebSocketHandshake.requestHeaders(key: key)))
@@ -282,7 +306,7 @@ final class ClientWebSocket {
             } catch {
                 done = true
                 socket.shutdownNow()
-                return onEvent(.refused(status: response.head.status == 101 ? nil : response.head.status, body: response.body))
+                return onEvent(.refused(status: response.head.status == 101 ? nil : response.head.status, body: response.body, failure: "\(error)"))
             }
             open = true
             onEvent(.opened)
@@ -315,6 +339,6 @@ final class ClientWebSocket {
     private func ended() {
         guard !done else { return }
         done = true
-        onEvent(open ? .closed : .refused(status: nil, body: []))
+        onEvent(open ? .closed : .refused(status: nil, body: [], failure: socket.failure?.description))
     }
 }

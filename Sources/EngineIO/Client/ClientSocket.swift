@@ -36,11 +36,16 @@ final class ClientSocket: LoopHandler {
     private(set) var isClosed = false
     private var output: [UInt8] = []
     private var interest: IOEvents = [.readable, .writable, .peerClosed]
+    /// TLS over the connection, when the URL is `https`/`wss`; bytes flow only once its handshake is done.
+    private var tls: TLSConnection?
+    private var tlsReady = false
+    /// Why the connection failed, when TLS refused the server.
+    private(set) var failure: TLSError?
     var onBytes: (ArraySlice<UInt8>) -> Void = { _ in }
     /// Called once, when the connection ends for any reason (refused, reset, closed by the peer, or by us).
     var onClose: () -> Void = {}
 
-    init(loop: EventLoop, address: ServerAddress) throws {
+    init(loop: EventLoop, address: ServerAddress, tls tlsContext: TLSClientContext? = nil, hostname: String = "") throws {
         self.loop = loop
         fd = socket(address.family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket") }
@@ -56,6 +61,7 @@ final class ClientSocket: LoopHandler {
             throw error
         }
         do {
+            if let tlsContext { tls = try TLSConnection(context: tlsContext, fd: fd, hostname: hostname) }
             token = try loop.register(fd, events: interest, handler: self)
         } catch {
             close(fd)
@@ -69,6 +75,9 @@ final class ClientSocket: LoopHandler {
         if connected { flush() }
     }
 
+    /// Bytes can flow: TCP is connected and TLS (if any) has finished its handshake.
+    private var streaming: Bool { connected && (tls == nil || tlsReady) }
+
     func ready(_ events: IOEvents) {
         if !connected, events.contains(.writable) || events.contains(.error) || events.contains(.hangUp) {
             var error: Int32 = 0
@@ -77,13 +86,59 @@ final class ClientSocket: LoopHandler {
             guard error == 0 else { return shutdownNow() }
             connected = true
         }
-        if connected, events.contains(.writable) { flush() }
-        if events.contains(.readable) || events.contains(.peerClosed) || events.contains(.hangUp) { readAvailable() }
+        if connected, let tls, !tlsReady {
+            switch tls.handshake() {
+            case .done: tlsReady = true
+            case .wantRead: return setInterest([.readable, .peerClosed])
+            case .wantWrite: return setInterest([.readable, .writable, .peerClosed])
+            case .closed: return shutdownNow()
+            case .failed(let error):
+                failure = error
+                return shutdownNow()
+            }
+        }
+        if streaming, events.contains(.writable) || !output.isEmpty { flush() }
+        if streaming || events.contains(.peerClosed) || events.contains(.hangUp) { readAvailable() }
+    }
+
+    private func setInterest(_ wanted: IOEvents) {
+        guard wanted != interest, !isClosed else { return }
+        interest = wanted
+        loop.modify(fd, token: token, events: wanted)
+    }
+
+    /// One read, through TLS when there is TLS: a byte count, 0 at end of stream, -1 with errno set otherwise.
+    private func readOnce(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard let tls else { return Glibc.read(fd, buffer.baseAddress, buffer.count) }
+        switch tls.read(into: buffer) {
+        case .done(let count): return count
+        case .wantRead, .wantWrite:
+            errno = EAGAIN
+            return -1
+        case .closed: return 0
+        case .failed(let error):
+            failure = error
+            errno = EIO
+            return -1
+        }
+    }
+
+    private func writeOnce(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard let tls else { return Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+        switch tls.write(bytes) {
+        case .done(let count): return count
+        case .wantRead, .wantWrite:
+            errno = EAGAIN
+            return -1
+        case .closed, .failed:
+            errno = EPIPE
+            return -1
+        }
     }
 
     private func readAvailable() {
         while !isClosed {
-            let count = loop.withReadBuffer { buffer in Glibc.read(fd, buffer.baseAddress, buffer.count) }
+            let count = loop.withReadBuffer { buffer in readOnce(buffer) }
             if count > 0 {
                 loop.withReadBufferSlice(count) { onBytes($0) }
             } else if count == 0 {
@@ -97,8 +152,9 @@ final class ClientSocket: LoopHandler {
     }
 
     private func flush() {
+        guard streaming else { return }
         while !output.isEmpty, !isClosed {
-            let written = output.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = output.withUnsafeBytes { writeOnce($0) }
             if written > 0 {
                 output.removeFirst(written)
             } else if written < 0, errno == EINTR {
@@ -109,11 +165,7 @@ final class ClientSocket: LoopHandler {
                 return shutdownNow()
             }
         }
-        let wanted: IOEvents = output.isEmpty && connected ? [.readable, .peerClosed] : [.readable, .writable, .peerClosed]
-        if wanted != interest, !isClosed {
-            interest = wanted
-            loop.modify(fd, token: token, events: wanted)
-        }
+        setInterest(output.isEmpty ? [.readable, .peerClosed] : [.readable, .writable, .peerClosed])
     }
 
     /// Closes at once; `onClose` runs (once).
