@@ -43,11 +43,16 @@ extension LoopbackTests {
             let process = Process()
             let port = 30_000 + Int.random(in: 0..<20_000)
 
-            init(pingInterval: Double = 25, certificate: (cert: String, key: String)? = nil) throws {
+            /// `threading`: python's `Server` in threading mode behind Werkzeug instead of `AsyncServer` on aiohttp.
+            init(pingInterval: Double = 25, certificate: (cert: String, key: String)? = nil, threading: Bool = false) throws {
                 let root = PythonClientInteropTests.root
                 process.executableURL = root.appendingPathComponent(".build/interop-venv/bin/python")
-                process.arguments = [root.appendingPathComponent("Tests/Interop/python_server.py").path, String(port), String(pingInterval)]
-                    + (certificate.map { [$0.cert, $0.key] } ?? [])
+                if threading {
+                    process.arguments = [root.appendingPathComponent("Tests/Interop/python_threading_server.py").path, String(port)]
+                } else {
+                    process.arguments = [root.appendingPathComponent("Tests/Interop/python_server.py").path, String(port), String(pingInterval)]
+                        + (certificate.map { [$0.cert, $0.key] } ?? [])
+                }
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()
@@ -97,9 +102,11 @@ extension LoopbackTests {
             #expect(transport == (transports == [.polling] ? .polling : .websocket))
         }
 
-        @Test("Client echoes through python-engineio's AsyncServer over every transport combination", arguments: [nil, [Transport.polling], [.websocket]])
-        func pythonServer(transports: [Transport]?) throws {
-            let server = try PythonServer()
+        @Test("Client echoes through python-engineio's AsyncServer (aiohttp) and Server (threading) over every transport combination", arguments: [
+            (nil, false), ([Transport.polling], false), ([.websocket], false), (nil, true), ([.polling], true), ([.websocket], true),
+        ])
+        func pythonServer(transports: [Transport]?, threading: Bool) throws {
+            let server = try PythonServer(threading: threading)
             let (recorder, transport) = try echo(port: server.port, transports: transports)
             #expect(recorder.received.count == Self.expectedEcho.count)
             #expect(Set(recorder.received.map { "\($0)" }) == Set(Self.expectedEcho.map { "\($0)" }))  // python's handlers run concurrently

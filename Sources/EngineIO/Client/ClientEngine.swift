@@ -131,8 +131,17 @@ final class ClientEngine: @unchecked Sendable {
         case .openWebSocket(let connection, let sid):
             let target = url.target(transport: .websocket, sid: sid, timestamp: timestamp)
             do {
+                // python merges `websocket_extra_options`' headers into the handshake; theirs win.
+                var headers = baseHeaders()
+                for (name, value) in options.websocketExtraOptions?.headers ?? [:] {
+                    headers.removeAll { $0.name.lowercased() == name.lowercased() }
+                    headers.append((name: name, value: value))
+                }
+                if let protocols = options.websocketExtraOptions?.subprotocols, !protocols.isEmpty {
+                    headers.append((name: "Sec-WebSocket-Protocol", value: protocols.joined(separator: ", ")))
+                }
                 let socket = try ClientWebSocket(
-                    loop: loop, address: address, tls: tls, hostname: url.host, target: target, headers: baseHeaders(), maxMessage: 100_000_000
+                    loop: loop, address: address, tls: tls, hostname: url.host, target: target, headers: headers, maxMessage: 100_000_000
                 ) { [self] event in
                     switch event {
                     case .opened: apply(.webSocketOpened(connection))
