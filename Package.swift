@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "EngineIO", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOPlatform", "CLinux"], swiftSettings: strict),
         .executableTarget(name: "eio", dependencies: ["EngineIO"], swiftSettings: strict),
-        .executableTarget(name: "EngineIOBench", dependencies: ["EngineIOWire", "EngineIOCore", "EngineIOPlatform", "CLinux"], swiftSettings: strict),
+        .executableTarget(name: "EngineIOBench", dependencies: ["EngineIO", "EngineIOWire", "EngineIOCore", "EngineIOPlatform", "CLinux"], swiftSettings: strict),
         .target(name: "EngineIOTesting", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOSpec", "EngineIOJSON"], swiftSettings: strict),
 
         // Tests.

@@ -7,6 +7,7 @@
 // with --idle sessions open and every ping answered. The load generator is one epoll thread (plus blocking threads
 // for polling), identical for both servers; on a 2-core machine it shares the CPU with the server under test.
 import CLinux
+import EngineIO
 import EngineIOCore
 import EngineIOPlatform
 import EngineIOWire
@@ -22,7 +23,7 @@ let (seconds, idleSessions, only): (Double, Int, String?) = {
         switch argument {
         case "--seconds": seconds = Double(iterator.next() ?? "") ?? seconds
         case "--idle": idle = Int(iterator.next() ?? "") ?? idle
-        case "--only": only = iterator.next()  // websocket, polling or idle
+        case "--only": only = iterator.next()  // websocket, polling, idle or client
         default:
             FileHandle.standardError.write(Data("usage: eio-bench [--seconds S] [--idle N]\n".utf8))
             exit(2)
@@ -335,6 +336,45 @@ func idle(_ name: String, count: Int) throws -> (perSessionBytes: Double, open: 
     return (Double(after - before) * 1024 / Double(max(1, swarm.openCount)), swarm.openCount, swarm.connections.reduce(0) { $0 + $1.pongs })
 }
 
+/// Our `Client` against `eio serve --echo`: how long connecting takes, and how many messages one client moves.
+func clientBenchmark() throws {
+    let target = try Target.start("swift", ping: 25)
+    defer { target.stop() }
+    let url = "http://127.0.0.1:\(target.port)"
+    var handshakes: [Double] = [], upgrades: [Double] = []
+    for _ in 0..<50 {
+        let client = try Client()
+        let started = monotonicNanoseconds()
+        try client.connect(url)
+        handshakes.append(Double(monotonicNanoseconds() - started) / 1e6)
+        while client.transport() != .websocket, monotonicNanoseconds() - started < 2_000_000_000 { usleep(100) }
+        upgrades.append(Double(monotonicNanoseconds() - started) / 1e6)
+        client.disconnect()
+    }
+    handshakes.sort()
+    upgrades.sort()
+    say(String(format: "client connect (polling handshake): median %.2f ms; until upgraded to WebSocket: median %.2f ms (50 connects)",
+               handshakes[25], upgrades[25]))
+    for transports in [[Transport.websocket], [.polling]] {
+        let client = try Client()
+        let count = 20_000
+        let received = LockedCounter()
+        let done = DispatchSemaphore(value: 0)
+        client.on(.message) { _ in
+            received.add(1)
+            if received.value == count { done.signal() }
+        }
+        try client.connect(url, transports: transports)
+        let started = monotonicNanoseconds()
+        for index in 0..<count { client.send(.text("message \(index)")) }
+        let finished = done.wait(timeout: .now() + 60) == .success
+        let elapsed = Double(monotonicNanoseconds() - started) / 1e9
+        say(String(format: "client echo over %@: %d messages in %.2f s = %.0f msg/s%@", transports[0].rawValue as NSString, received.value, elapsed,
+                   Double(received.value) / elapsed, (finished ? "" : " (timed out)") as NSString))
+        client.disconnect()
+    }
+}
+
 func row(_ label: String, _ ours: Double, _ theirs: Double) {
     let ratio = theirs > 0 ? String(format: "%.1f×", ours / theirs) : "–"
     say(String(format: "%-40@ %14.0f %14.0f %8@", label as NSString, ours, theirs, ratio as NSString))
@@ -363,6 +403,7 @@ do {
         row("polling echo msg/s, 10 sessions, 32 B", polling["swift"] ?? 0, polling["python"] ?? 0)
         row("handshakes/s, 4 keep-alive connections", shakes["swift"] ?? 0, shakes["python"] ?? 0)
     }
+    if only == nil || only == "client" { try clientBenchmark() }
     if idleSessions > 0, only == nil || only == "idle" {
         for name in ["swift", "python"] {
             let result = try idle(name, count: idleSessions)
