@@ -24,7 +24,9 @@ final class ClientEngine: @unchecked Sendable {
     private let tls: TLSClientContext?
     /// The last transport-level failure, for error messages.
     private var lastFailure: String?
-    private var requests: [RequestID: ClientHTTPExchange] = [:]
+    private var requests: [RequestID: ClientHTTPConnection] = [:]
+    /// Keep-alive connections waiting for their next request (a GET and a POST are out at most, so two suffice).
+    private var idle: [ClientHTTPConnection] = []
     private var sockets: [ConnectionID: ClientWebSocket] = [:]
     private var timer: UInt64?
     private var pending: [ClientSessionEvent] = []
@@ -95,6 +97,42 @@ final class ClientEngine: @unchecked Sendable {
         return fields
     }
 
+    /// Sends `request` on an idle keep-alive connection, or a new one. A GET that fails on a reused connection
+    /// before any answer came is sent once more on a fresh one: the server may have closed the idle connection just
+    /// then. (A POST is not repeated: its messages may have arrived.)
+    private func send(_ request: HTTPRequest, id: RequestID, timeout: Double?, retry: Bool) {
+        idle.removeAll { !$0.isIdle }
+        let connection: ClientHTTPConnection
+        if let reused = idle.popLast() {
+            connection = reused
+        } else {
+            do {
+                connection = try ClientHTTPConnection(loop: loop, address: address, tls: tls, hostname: url.host)
+            } catch {
+                lastFailure = "\(error)"
+                return pending.append(.requestFailed(id))
+            }
+        }
+        let reused = connection.wasUsed
+        requests[id] = connection
+        connection.perform(request, timeout: timeout) { [self, unowned connection] result in
+            guard requests[id] === connection else { return }
+            requests[id] = nil
+            switch result {
+            case .success(let response):
+                if connection.isIdle, idle.count < 2 { idle.append(connection) }
+                let binary = response.head.headers["Content-Type"]?.hasPrefix("application/octet-stream") ?? false
+                apply(.responseReceived(id, status: response.head.status, body: response.body, binary: binary))
+            case .failure(let error):
+                if retry, reused, connection.receivedBytes == 0 {
+                    return send(request, id: id, timeout: timeout, retry: false)
+                }
+                lastFailure = "\(error)"
+                apply(.requestFailed(id))
+            }
+        }
+    }
+
     private func run(_ effect: ClientSessionEffect) {
         switch effect {
         case .sendRequest(let id, let request):
@@ -108,26 +146,10 @@ final class ClientEngine: @unchecked Sendable {
             if method == "POST" { head.headers.add(name: "Content-Type", value: "text/plain;charset=UTF-8") }
             // Long polls wait for the server's next packet; only the heartbeat decides they are too slow.
             let timeout: Double? = if case .poll = request { nil } else { options.requestTimeout }
-            do {
-                let exchange = try ClientHTTPExchange(
-                    loop: loop, address: address, tls: tls, hostname: url.host, request: HTTPRequest(head: head, body: body), timeout: timeout
-                ) { [self] result in
-                    requests[id] = nil
-                    switch result {
-                    case .success(let response):
-                        let binary = response.head.headers["Content-Type"]?.hasPrefix("application/octet-stream") ?? false
-                        apply(.responseReceived(id, status: response.head.status, body: response.body, binary: binary))
-                    case .failure(let error):
-                        lastFailure = "\(error)"
-                        apply(.requestFailed(id))
-                    }
-                }
-                requests[id] = exchange
-            } catch {
-                pending.append(.requestFailed(id))
-            }
+            send(HTTPRequest(head: head, body: body), id: id, timeout: timeout, retry: method == "GET")
         case .cancelRequest(let id):
             requests.removeValue(forKey: id)?.cancel()
+            idle.removeAll { !$0.isIdle }
         case .openWebSocket(let connection, let sid):
             let target = url.target(transport: .websocket, sid: sid, timestamp: timestamp)
             do {
@@ -177,45 +199,68 @@ final class ClientEngine: @unchecked Sendable {
     }
 }
 
-/// One HTTP request on its own connection, with an optional timeout. The response body is inflated when the server
-/// compressed it.
-final class ClientHTTPExchange {
+/// A keep-alive HTTP/1.1 connection: one request at a time, reused while the server keeps it open. Response
+/// bodies are inflated when the server compressed them.
+final class ClientHTTPConnection {
     private let socket: ClientSocket
-    private var parser: HTTPResponseParser
-    private var finished = false
-    private var timer: UInt64?
     private let loop: EventLoop
-    private let completion: (Result<HTTPResponse, any Error>) -> Void
+    private var parser = HTTPResponseParser(limits: HTTPParserLimits(maxBodyBytes: 200_000_000))
+    private var completion: ((Result<HTTPResponse, any Error>) -> Void)?
+    private var timer: UInt64?
+    private var reusable = true
+    /// Whether this connection has answered a request before (a stale reused one may fail without our fault).
+    private(set) var wasUsed = false
+    /// Bytes of the current response seen yet.
+    private(set) var receivedBytes = 0
 
-    init(
-        loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String, request: HTTPRequest, timeout: Double?,
-        completion: @escaping (Result<HTTPResponse, any Error>) -> Void
-    ) throws {
+    init(loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String) throws {
         self.loop = loop
-        self.completion = completion
-        parser = HTTPResponseParser(limits: HTTPParserLimits(maxBodyBytes: 200_000_000))
-        parser.expectResponse(toMethod: request.head.method)
         socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname)
-        var head = request.head
-        head.headers.replaceOrAdd(name: "Connection", value: "close")
         socket.onBytes = { [unowned self] bytes in self.received(bytes) }
         socket.onClose = { [unowned self] in self.ended() }
-        socket.write(HTTPRequest(head: head, body: request.body).serialized())
+    }
+
+    /// A connection nobody keeps is closed, quietly: its callbacks point at this object.
+    deinit {
+        socket.onBytes = { _ in }
+        socket.onClose = {}
+        socket.shutdownNow()
+    }
+
+    /// Free for another request.
+    var isIdle: Bool { completion == nil && reusable && !socket.isClosed }
+
+    func perform(_ request: HTTPRequest, timeout: Double?, completion: @escaping (Result<HTTPResponse, any Error>) -> Void) {
+        self.completion = completion
+        receivedBytes = 0
+        parser.expectResponse(toMethod: request.head.method)
+        socket.write(request.serialized())
         if let timeout {
-            timer = loop.schedule(at: loop.now + Int64(timeout * 1000)) { [unowned self] in self.finish(.failure(SystemError("request timed out", errno: ETIMEDOUT))) }
+            timer = loop.schedule(at: loop.now + Int64(timeout * 1000)) { [unowned self] in
+                reusable = false
+                finish(.failure(SystemError("request timed out", errno: ETIMEDOUT)))
+                socket.shutdownNow()
+            }
         }
     }
 
     private func received(_ bytes: ArraySlice<UInt8>) {
+        receivedBytes += bytes.count
         parser.append(bytes)
         do {
-            if let response = try parser.next() { finish(.success(Self.inflated(response))) }
+            while let response = try parser.next() {
+                if !response.head.keepAlive { reusable = false }
+                finish(.success(Self.inflated(response)))
+            }
         } catch {
+            reusable = false
             finish(.failure(error))
+            socket.shutdownNow()
         }
     }
 
     private func ended() {
+        reusable = false
         parser.finish()
         if let response = try? parser.next() {
             finish(.success(Self.inflated(response)))
@@ -226,17 +271,21 @@ final class ClientHTTPExchange {
         }
     }
 
+    /// Abandons the current request and the connection.
     func cancel() {
-        finished = true
+        completion = nil
+        reusable = false
         if let timer { loop.cancelTimer(timer) }
         socket.shutdownNow()
     }
 
     private func finish(_ result: Result<HTTPResponse, any Error>) {
-        guard !finished else { return }
-        finished = true
+        guard let completion else { return }
+        self.completion = nil
+        wasUsed = true
         if let timer { loop.cancelTimer(timer) }
-        socket.shutdownNow()
+        timer = nil
+        if !reusable { socket.shutdownNow() }
         completion(result)
     }
 
@@ -286,6 +335,12 @@ final class ClientWebSocket {
         socket.onClose = { [unowned self] in self.ended() }
         let head = HTTPRequestHead(method: "GET", target: target, headers: HTTPHeaders(headers + WebSocketHandshake.requestHeaders(key: key)))
         socket.write(head.serialized())
+    }
+
+    deinit {
+        socket.onBytes = { _ in }
+        socket.onClose = {}
+        socket.shutdownNow()
     }
 
     func send(_ payload: WebSocketPayload) {
