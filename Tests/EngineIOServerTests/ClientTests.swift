@@ -113,6 +113,44 @@ extension LoopbackTests {
             #expect(transport == (transports == [.polling] ? .polling : .websocket))
         }
 
+        @Test("empty and 1 MB messages and a 1000-message burst arrive in order; a server disconnect reaches the client", arguments: [nil, [Transport.polling], [.websocket]])
+        func largeAndBursts(transports: [Transport]?) throws {
+            let server = try Server(options: ServerOptions(maxHttpBufferSize: 4_000_000, asyncHandlers: false))
+            server.on(.message) { sid, data in
+                if data == .text("kick me") { server.disconnect(sid) } else { server.send(sid, data) }
+            }
+            let app = WSGIApp(server)
+            let port = try app.start(host: "127.0.0.1", port: 0)
+            defer { app.stop() }
+            let client = try Client()
+            let recorder = Recorder()
+            let sent: [MessageData] = [.text(""), .text(String(repeating: "é", count: 500_000)), .binary([UInt8](repeating: 7, count: 1_000_000))]
+                + (0..<1000).map { .text("burst \($0)") }
+            recorder.expected = sent.count
+            client.on(.message) { recorder.message($0) }
+            client.on(.disconnect) { recorder.disconnected($0) }
+            try client.connect("http://127.0.0.1:\(port)", transports: transports)
+            for message in sent { client.send(message) }
+            #expect(recorder.done.wait(timeout: 20))
+            #expect(recorder.received == sent)
+            client.send("kick me")
+            #expect(recorder.closed.wait(timeout: 5))
+            #expect(recorder.disconnects == [.serverDisconnect])
+            #expect(client.reason == .serverDisconnect)
+        }
+
+        @Test("disconnect(reason:) hands the application's own reason to its disconnect handler, as python does")
+        func customReason() throws {
+            let server = try EchoServer()
+            let client = try Client()
+            let recorder = Recorder()
+            client.on(.disconnect) { recorder.disconnected($0) }
+            try client.connect("http://127.0.0.1:\(server.port)")
+            client.disconnect(reason: .transportClose)
+            #expect(recorder.closed.wait(timeout: 5))
+            #expect(recorder.disconnects == [.transportClose])
+        }
+
         @Test("a rejecting connect handler surfaces as 401 with its JSON body")
         func rejected() throws {
             let server = try Server()

@@ -17,7 +17,10 @@ public final class AsyncClient: Sendable {
         var tail: Task<Void, Never>?
     }
 
-    public init(options: ClientOptions = ClientOptions()) throws { core = try ClientCore(options: options) }
+    public init(options: ClientOptions = ClientOptions()) throws {
+        core = try ClientCore(options: options)
+        if options.handleSigint { SigintHandler.shared.register(core) }
+    }
 
     public func on(_ event: ConnectEvent, _ handler: @escaping @Sendable () async -> Void) { handlers.withLock { $0.connect = handler } }
     public func on(_ event: MessageEvent, _ handler: @escaping @Sendable (MessageData) async -> Void) { handlers.withLock { $0.message = handler } }
@@ -73,7 +76,7 @@ public final class AsyncClient: Sendable {
     }
 
     public func send(_ data: MessageData) async { core.send(data) }
-    public func disconnect(abort: Bool = false) async { core.disconnect() }
+    public func disconnect(abort: Bool = false, reason: DisconnectReason? = nil) async { core.disconnect(reason: reason) }
     public func transport() -> Transport { core.state.withLock { $0.transport } }
     public var sid: String? { core.state.withLock { $0.connected ? $0.sid : nil } }
     public var reason: DisconnectReason? { core.state.withLock { $0.reason } }

@@ -57,6 +57,8 @@ final class ClientCore: Sendable {
         var handshake: OpenPacket?
         var outcome: Result<Void, ClientError>?
         var reason: DisconnectReason?
+        /// python's `disconnect(reason=…)`: what the application's own disconnect should report.
+        var requestedReason: DisconnectReason?
     }
 
     let options: ClientOptions
@@ -106,12 +108,13 @@ final class ClientCore: Sendable {
                     onConnect()
                 case .upgraded:
                     self.update { $0.transport = .websocket }
-                case .closed(let reason):
-                    let engine = self.state.withLock { state -> ClientEngine? in
+                case .closed(let closedReason):
+                    let (engine, reason) = self.state.withLock { state -> (ClientEngine?, DisconnectReason) in
                         state.connected = false
+                        let reason = closedReason == .clientDisconnect ? state.requestedReason ?? closedReason : closedReason
                         state.reason = reason
                         defer { state.engine = nil }
-                        return state.engine
+                        return (state.engine, reason)
                     }
                     self.update { _ in }
                     onDisconnect(reason)
@@ -166,8 +169,11 @@ final class ClientCore: Sendable {
         state.withLock { $0.engine }?.submit(.command(.send(Packet(.message, data.packetData(codec: options.json.codec)))))
     }
 
-    func disconnect() {
-        state.withLock { $0.engine }?.submit(.command(.disconnect))
+    func disconnect(reason: DisconnectReason?) {
+        state.withLock { state in
+            state.requestedReason = reason
+            return state.engine
+        }?.submit(.command(.disconnect))
     }
 }
 
@@ -186,7 +192,10 @@ public final class Client: Sendable {
         var disconnect: (@Sendable (DisconnectReason) -> Void)?
     }
 
-    public init(options: ClientOptions = ClientOptions()) throws { core = try ClientCore(options: options) }
+    public init(options: ClientOptions = ClientOptions()) throws {
+        core = try ClientCore(options: options)
+        if options.handleSigint { SigintHandler.shared.register(core) }
+    }
 
     public func on(_ event: ConnectEvent, _ handler: @escaping @Sendable () -> Void) { handlers.withLock { $0.connect = handler } }
     public func on(_ event: MessageEvent, _ handler: @escaping @Sendable (MessageData) -> Void) { handlers.withLock { $0.message = handler } }
@@ -217,9 +226,10 @@ public final class Client: Sendable {
     /// Sends a message; dropped when not connected, as in python.
     public func send(_ data: MessageData) { core.send(data) }
 
-    /// Tells the server and closes (`client disconnect`). `abort` is accepted for python's signature: the close
-    /// never waits for the server anyway.
-    public func disconnect(abort: Bool = false) { core.disconnect() }
+    /// Tells the server and closes with `reason` (default `client disconnect`), as python's
+    /// `disconnect(abort=False, reason=None)`. `abort` is accepted for python's signature: the close never waits
+    /// for the server anyway.
+    public func disconnect(abort: Bool = false, reason: DisconnectReason? = nil) { core.disconnect(reason: reason) }
 
     /// `polling` or `websocket`.
     public func transport() -> Transport { core.state.withLock { $0.transport } }
@@ -235,4 +245,43 @@ public final class Client: Sendable {
     public func createQueue<Element: Sendable>(of type: Element.Type = Element.self) -> EngineQueue<Element> { EngineQueue() }
     public func createEvent() -> EngineEvent { EngineEvent() }
     public func getQueueEmptyException() -> QueueEmpty.Type { QueueEmpty.self }
+}
+
+/// python's `handle_sigint`: on the first Ctrl-C every client that asked for it disconnects, then the previous
+/// handling (usually: the process ends) takes over.
+final class SigintHandler: Sendable {
+    static let shared = SigintHandler()
+
+    private let clients = Mutex<[WeakCore]>([])
+    private let source = Mutex<(any DispatchSourceSignal)?>(nil)
+
+    private struct WeakCore: @unchecked Sendable {
+        weak var core: ClientCore?
+    }
+
+    func register(_ core: ClientCore) {
+        clients.withLock { list in
+            list.removeAll { $0.core == nil }
+            list.append(WeakCore(core: core))
+        }
+        source.withLock { source in
+            guard source == nil else { return }
+            signal(SIGINT, SIG_IGN)
+            let made = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+            made.setEventHandler { [weak self] in self?.interrupted() }
+            made.resume()
+            source = made
+        }
+    }
+
+    private func interrupted() {
+        for entry in clients.withLock({ $0 }) { entry.core?.disconnect(reason: .clientDisconnect) }
+        Thread.sleep(forTimeInterval: 0.2)  // let the close go out
+        source.withLock { source in
+            source?.cancel()
+            source = nil
+        }
+        signal(SIGINT, SIG_DFL)
+        raise(SIGINT)
+    }
 }
