@@ -29,7 +29,8 @@ public final class TLSClientContext: @unchecked Sendable {
 
     /// Verifies the server's chain against the system's CAs (or only `caFile`'s) unless `verify` is false
     /// (python's `ssl_verify=False`).
-    public init(verify: Bool = true, caFile: String? = nil) throws(TLSError) {
+    /// `certificateFile`/`keyFile`: a PEM client certificate (chain) and its key, for servers that ask for one.
+    public init(verify: Bool = true, caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil) throws(TLSError) {
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw TLSError.last("SSL_CTX_new") }
         self.context = context
         verifies = verify
@@ -45,6 +46,11 @@ public final class TLSClientContext: @unchecked Sendable {
             }
         } else {
             SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
+        }
+        if let certificateFile, let keyFile {
+            guard SSL_CTX_use_certificate_chain_file(context, certificateFile) == 1 else { throw TLSError.last("loading \(certificateFile)") }
+            guard SSL_CTX_use_PrivateKey_file(context, keyFile, SSL_FILETYPE_PEM) == 1 else { throw TLSError.last("loading \(keyFile)") }
+            guard SSL_CTX_check_private_key(context) == 1 else { throw TLSError.last("the client key does not match its certificate") }
         }
     }
 

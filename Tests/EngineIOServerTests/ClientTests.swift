@@ -151,6 +151,26 @@ extension LoopbackTests {
             #expect(recorder.disconnects == [.transportClose])
         }
 
+        @Test("a server that accepts the connection but never answers fails connect within requestTimeout", arguments: [[Transport.polling], [.websocket]])
+        func silentServer(transports: [Transport]) throws {
+            // A listening socket nobody serves: connections complete in the backlog and hear nothing.
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+            listen(fd, 16)
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            let port = Int(UInt16(bigEndian: address.sin_port))
+            let started = Date()
+            #expect(throws: ClientError.self) {
+                try Client(options: ClientOptions(requestTimeout: 0.5)).connect("http://127.0.0.1:\(port)", transports: transports)
+            }
+            #expect(Date().timeIntervalSince(started) < 3)
+        }
+
         @Test("a rejecting connect handler surfaces as 401 with its JSON body")
         func rejected() throws {
             let server = try Server()

@@ -81,7 +81,9 @@ final class ClientCore: Sendable {
         var tls: TLSClientContext?
         if parsed.secure {
             do {
-                tls = try TLSClientContext(verify: options.sslVerify, caFile: options.caFile ?? options.httpSession?.caFile)
+                tls = try TLSClientContext(
+                    verify: options.sslVerify, caFile: options.caFile ?? options.httpSession?.caFile,
+                    certificateFile: options.httpSession?.clientCertificateFile, keyFile: options.httpSession?.clientKeyFile)
             } catch {
                 throw .tls(error.description)
             }
@@ -98,6 +100,7 @@ final class ClientCore: Sendable {
                 guard let self else { return }
                 switch notification {
                 case .opened(let open):
+                    self.log(.info, "connected to \(url) as \(open.sid)")
                     self.update {
                         $0.connected = true
                         $0.sid = open.sid
@@ -107,6 +110,7 @@ final class ClientCore: Sendable {
                     }
                     onConnect()
                 case .upgraded:
+                    self.log(.info, "upgraded to websocket")
                     self.update { $0.transport = .websocket }
                 case .closed(let closedReason):
                     let (engine, reason) = self.state.withLock { state -> (ClientEngine?, DisconnectReason) in
@@ -117,6 +121,7 @@ final class ClientCore: Sendable {
                         return (state.engine, reason)
                     }
                     self.update { _ in }
+                    self.log(.info, "disconnected (\(reason.rawValue))")
                     onDisconnect(reason)
                     // The loop cannot stop itself from inside; a helper thread does it.
                     if let engine { Thread { engine.stop() }.start() }
@@ -149,6 +154,18 @@ final class ClientCore: Sendable {
         while state.withLock({ $0.outcome }) == nil { changed.wait() }
         changed.unlock()
         if case .failure(let error) = state.withLock({ $0.outcome }) { throw error }
+    }
+
+    /// python's logging rules (`engineio.client`): errors only, informational lines too, or a custom logger.
+    func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
+        switch options.logger {
+        case .disabled where level >= .error, .enabled where level >= .info:
+            FileHandle.standardError.write(Data("engineio.client \(level): \(message())\n".utf8))
+        case .custom(let sink):
+            sink.log(level, message())
+        default:
+            break
+        }
     }
 
     private func update(_ change: (inout State) -> Void) {

@@ -115,7 +115,8 @@ final class ClientEngine: @unchecked Sendable {
         }
         let reused = connection.wasUsed
         requests[id] = connection
-        connection.perform(request, timeout: timeout) { [self, unowned connection] result in
+        connection.perform(request, timeout: timeout) { [self, weak connection] result in
+            guard let connection else { return }
             guard requests[id] === connection else { return }
             requests[id] = nil
             switch result {
@@ -163,7 +164,8 @@ final class ClientEngine: @unchecked Sendable {
                     headers.append((name: "Sec-WebSocket-Protocol", value: protocols.joined(separator: ", ")))
                 }
                 let socket = try ClientWebSocket(
-                    loop: loop, address: address, tls: tls, hostname: url.host, target: target, headers: headers, maxMessage: 100_000_000
+                    loop: loop, address: address, tls: tls, hostname: url.host, target: target, headers: headers, maxMessage: 100_000_000,
+                    timeout: options.websocketExtraOptions?.connectTimeout ?? options.requestTimeout
                 ) { [self] event in
                     switch event {
                     case .opened: apply(.webSocketOpened(connection))
@@ -216,8 +218,9 @@ final class ClientHTTPConnection {
     init(loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String) throws {
         self.loop = loop
         socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname)
-        socket.onBytes = { [unowned self] bytes in self.received(bytes) }
-        socket.onClose = { [unowned self] in self.ended() }
+        // Weak, and held strongly for the whole call: answering a request can release this object.
+        socket.onBytes = { [weak self] bytes in self?.received(bytes) }
+        socket.onClose = { [weak self] in self?.ended() }
     }
 
     /// A connection nobody keeps is closed, quietly: its callbacks point at this object.
@@ -236,10 +239,11 @@ final class ClientHTTPConnection {
         parser.expectResponse(toMethod: request.head.method)
         socket.write(request.serialized())
         if let timeout {
-            timer = loop.schedule(at: loop.now + Int64(timeout * 1000)) { [unowned self] in
+            timer = loop.schedule(at: loop.now + Int64(timeout * 1000)) { [weak self] in
+                guard let self else { return }
+                timer = nil
                 reusable = false
                 finish(.failure(SystemError("request timed out", errno: ETIMEDOUT)))
-                socket.shutdownNow()
             }
         }
     }
@@ -321,23 +325,37 @@ final class ClientWebSocket {
     private var open = false
     private var done = false
     private let onEvent: (Event) -> Void
+    private let loop: EventLoop
+    private var timer: UInt64?
 
+    /// `timeout` seconds for the TCP, TLS and WebSocket handshakes together (python's `request_timeout`).
     init(
         loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String, target: String, headers: [(name: String, value: String)],
-        maxMessage: Int, onEvent: @escaping (Event) -> Void
+        maxMessage: Int, timeout: Double, onEvent: @escaping (Event) -> Void
     ) throws {
         self.onEvent = onEvent
+        self.loop = loop
         key = WebSocketHandshake.key(fromNonce: SecureRandom.bytes(16))
         assembler = WebSocketMessageAssembler(role: .client, limits: .init(maxFrameSize: maxMessage), maxMessageSize: maxMessage)
         handshake.expectResponse(toMethod: "GET")
         socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname)
-        socket.onBytes = { [unowned self] bytes in self.received(bytes) }
-        socket.onClose = { [unowned self] in self.ended() }
+        // Weak, and held strongly for the whole call: answering a request can release this object.
+        socket.onBytes = { [weak self] bytes in self?.received(bytes) }
+        socket.onClose = { [weak self] in self?.ended() }
         let head = HTTPRequestHead(method: "GET", target: target, headers: HTTPHeaders(headers + WebSocketHandshake.requestHeaders(key: key)))
         socket.write(head.serialized())
+        timer = loop.schedule(at: loop.now + Int64(timeout * 1000)) { [weak self] in
+            guard let self else { return }
+            timer = nil
+            guard !open, !done else { return }
+            done = true
+            socket.shutdownNow()
+            onEvent(.refused(status: nil, body: [], failure: "the WebSocket handshake timed out"))
+        }
     }
 
     deinit {
+        if let timer { loop.cancelTimer(timer) }
         socket.onBytes = { _ in }
         socket.onClose = {}
         socket.shutdownNow()
@@ -373,6 +391,8 @@ final class ClientWebSocket {
                 return onEvent(.refused(status: response.head.status == 101 ? nil : response.head.status, body: response.body, failure: "\(error)"))
             }
             open = true
+            if let timer { loop.cancelTimer(timer) }
+            timer = nil
             onEvent(.opened)
             assembler.append(handshake.takeBufferedBytes())
         } else {
