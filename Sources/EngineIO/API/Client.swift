@@ -156,17 +156,7 @@ final class ClientCore: Sendable {
         if case .failure(let error) = state.withLock({ $0.outcome }) { throw error }
     }
 
-    /// python's logging rules (`engineio.client`): errors only, informational lines too, or a custom logger.
-    func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
-        switch options.logger {
-        case .disabled where level >= .error, .enabled where level >= .info:
-            FileHandle.standardError.write(Data("engineio.client \(level): \(message())\n".utf8))
-        case .custom(let sink):
-            sink.log(level, message())
-        default:
-            break
-        }
-    }
+    func log(_ level: LogLevel, _ message: @autoclosure () -> String) { options.logger.emit(level, message(), as: "engineio.client") }
 
     private func update(_ change: (inout State) -> Void) {
         changed.lock()

@@ -92,18 +92,7 @@ final class ServerCore: Sendable {
         }
     }
 
-    /// python's logging rules: `logger=False` reports errors only, `True` informational lines too (on standard
-    /// error, as `engineio.server`), a custom logger gets everything.
-    func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
-        switch options.logger {
-        case .disabled where level >= .error, .enabled where level >= .info:
-            FileHandle.standardError.write(Data("engineio.server \(level): \(message())\n".utf8))
-        case .custom(let sink):
-            sink.log(level, message())
-        default:
-            break
-        }
-    }
+    func log(_ level: LogLevel, _ message: @autoclosure () -> String) { options.logger.emit(level, message(), as: "engineio.server") }
 
     private func notified(sid: String, _ notification: SessionNotification, transport: Transport) {
         switch notification {
@@ -250,5 +239,20 @@ public final class EngineEvent: Sendable {
             }
         }
         return true
+    }
+}
+
+extension LoggerOption {
+    /// python's logging rules: `logger=False` reports errors only, `True` informational lines too (on standard
+    /// error, under python's logger name), a custom logger gets everything.
+    func emit(_ level: LogLevel, _ message: @autoclosure () -> String, as name: String) {
+        switch self {
+        case .disabled where level >= .error, .enabled where level >= .info:
+            FileHandle.standardError.write(Data("\(name) \(level): \(message())\n".utf8))
+        case .custom(let sink):
+            sink.log(level, message())
+        default:
+            break
+        }
     }
 }
