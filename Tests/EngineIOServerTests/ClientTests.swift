@@ -41,26 +41,34 @@ extension LoopbackTests {
         /// python-engineio's AsyncServer (echo) as a subprocess.
         final class PythonServer {
             let process = Process()
-            let port = 30_000 + Int.random(in: 0..<20_000)
+            let port: Int
 
             /// `threading`: python's `Server` in threading mode behind Werkzeug instead of `AsyncServer` on aiohttp.
+            /// The server picks a free port and says which.
             init(pingInterval: Double = 25, certificate: (cert: String, key: String)? = nil, threading: Bool = false) throws {
                 let root = PythonClientInteropTests.root
                 process.executableURL = root.appendingPathComponent(".build/interop-venv/bin/python")
                 if threading {
-                    process.arguments = [root.appendingPathComponent("Tests/Interop/python_threading_server.py").path, String(port)]
+                    process.arguments = [root.appendingPathComponent("Tests/Interop/python_threading_server.py").path, "0"]
                 } else {
-                    process.arguments = [root.appendingPathComponent("Tests/Interop/python_server.py").path, String(port), String(pingInterval)]
+                    process.arguments = [root.appendingPathComponent("Tests/Interop/python_server.py").path, "0", String(pingInterval)]
                         + (certificate.map { [$0.cert, $0.key] } ?? [])
                 }
-                process.standardOutput = FileHandle.nullDevice
+                let output = Pipe()
+                process.standardOutput = output
                 process.standardError = FileHandle.nullDevice
                 try process.run()
-                for _ in 0..<100 {
-                    if (try? TestSocket(port: port)) != nil { return }
-                    Thread.sleep(forTimeInterval: 0.1)
+                var line: [UInt8] = []
+                while line.last != UInt8(ascii: "\n") {
+                    let byte = output.fileHandleForReading.readData(ofLength: 1)
+                    guard let first = byte.first else { break }
+                    line.append(first)
                 }
-                throw TestFailure("python server did not start")
+                let words = String(decoding: line, as: UTF8.self).split(separator: " ")
+                guard words.first == "ready", let bound = words.last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+                    throw TestFailure("python server did not start")
+                }
+                port = bound
             }
 
             /// SIGKILL: a crash, not a graceful shutdown (aiohttp would wait up to a minute for open connections).

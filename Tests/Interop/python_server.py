@@ -1,7 +1,9 @@
-"""python-engineio's AsyncServer on aiohttp, echoing: the benchmark's reference server.
+"""python-engineio's AsyncServer on aiohttp, echoing: the reference server for benchmarks and client tests.
 
-usage: python_server.py PORT [PING_INTERVAL [CERT KEY]]     (with CERT and KEY it serves https/wss)
+usage: python_server.py PORT [PING_INTERVAL [CERT KEY]]     (PORT 0: any free port; with CERT and KEY: https/wss)
+Prints "ready PORT" once it listens.
 """
+import asyncio
 import ssl
 import sys
 
@@ -18,11 +20,20 @@ async def message(sid, data):
     await eio.send(sid, data)
 
 
-app = web.Application()
-eio.attach(app)
-print("ready", flush=True)
-context = None
-if len(sys.argv) > 4:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(sys.argv[3], sys.argv[4])
-web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None, ssl_context=context)
+async def main():
+    app = web.Application()
+    eio.attach(app)
+    context = None
+    if len(sys.argv) > 4:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port, ssl_context=context)
+    await site.start()
+    bound = site._server.sockets[0].getsockname()[1]
+    print(f"ready {bound}", flush=True)
+    await asyncio.Event().wait()
+
+
+asyncio.run(main())
