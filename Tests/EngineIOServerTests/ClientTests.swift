@@ -327,3 +327,50 @@ extension LoopbackTests {
         }
     }
 }
+
+extension LoopbackTests {
+    @Suite("Client through an HTTP proxy")
+    struct ClientProxyTests {
+        @Test("every connection goes through the proxy's CONNECT tunnel, on each transport", arguments: [nil, [Transport.polling], [.websocket]])
+        func throughProxy(transports: [Transport]?) throws {
+            let server = try EchoServer(options: ServerOptions(asyncHandlers: false))
+            let proxy = Process()
+            proxy.executableURL = PythonClientInteropTests.root.appendingPathComponent(".build/interop-venv/bin/python")
+            proxy.arguments = [PythonClientInteropTests.root.appendingPathComponent("Tests/Interop/connect_proxy.py").path]
+            let output = Pipe()
+            proxy.standardOutput = output
+            try proxy.run()
+            defer {
+                kill(proxy.processIdentifier, SIGKILL)
+                proxy.waitUntilExit()
+            }
+            let lines = LockedLines()
+            let ready = DispatchSemaphore(value: 0)
+            Thread {
+                var line: [UInt8] = []
+                while true {
+                    let byte = output.fileHandleForReading.readData(ofLength: 1)
+                    guard let first = byte.first else { return }
+                    if first == 10 {
+                        lines.append(String(decoding: line, as: UTF8.self))
+                        if line.starts(with: Array("ready".utf8)) { ready.signal() }
+                        line = []
+                    } else {
+                        line.append(first)
+                    }
+                }
+            }.start()
+            #expect(ready.wait(timeout: .now() + 10) == .success)
+            let port = Int(lines.all.first?.split(separator: " ").last ?? "") ?? 0
+            let client = try Client(options: ClientOptions(httpSession: HTTPSessionConfiguration(proxy: "http://127.0.0.1:\(port)")))
+            let echoed = EngineEvent()
+            client.on(.message) { if $0 == .text("via proxy") { echoed.set() } }
+            try client.connect("http://127.0.0.1:\(server.port)", transports: transports)
+            client.send("via proxy")
+            #expect(echoed.wait(timeout: 5))
+            client.disconnect()
+            Thread.sleep(forTimeInterval: 0.1)
+            #expect(lines.all.contains("tunnel 127.0.0.1:\(server.port)"))
+        }
+    }
+}

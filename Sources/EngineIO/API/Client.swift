@@ -88,9 +88,17 @@ final class ClientCore: Sendable {
                 throw .tls(error.description)
             }
         }
+        // Through a proxy, every connection goes to the proxy and asks it for a tunnel to the server.
+        var tunnel: String?
+        var connectTo = (host: parsed.host, port: parsed.port)
+        if let proxy = options.httpSession?.proxy {
+            guard let proxyURL = ClientURL(proxy, engineioPath: "") else { throw .invalidURL(proxy) }
+            tunnel = "\(parsed.host.contains(":") ? "[\(parsed.host)]" : parsed.host):\(parsed.port)"
+            connectTo = (proxyURL.host, proxyURL.port)
+        }
         let address: ServerAddress
         do {
-            address = try ServerAddress.resolve(host: parsed.host, port: parsed.port)
+            address = try ServerAddress.resolve(host: connectTo.host, port: connectTo.port)
         } catch {
             throw .connectionRefused(error.description)
         }
@@ -141,7 +149,7 @@ final class ClientCore: Sendable {
         do {
             engine = try ClientEngine(
                 url: parsed, address: address, headers: headers, settings: ClientSessionSettings(transports: allowed, maxPacketsPerPost: options.maxPacketsPerPost),
-                options: options, tls: tls, delegate: delegate)
+                options: options, tls: tls, tunnel: tunnel, delegate: delegate)
         } catch {
             throw .connectionRefused("\(error)")
         }

@@ -22,6 +22,8 @@ final class ClientEngine: @unchecked Sendable {
     private let options: ClientOptions
     private let delegate: ClientDelegate
     private let tls: TLSClientContext?
+    /// `host:port` for the proxy's `CONNECT`, when an HTTP proxy is in the way (`address` is then the proxy's).
+    private let tunnel: String?
     /// The last transport-level failure, for error messages.
     private var lastFailure: String?
     private var requests: [RequestID: ClientHTTPConnection] = [:]
@@ -36,9 +38,10 @@ final class ClientEngine: @unchecked Sendable {
 
     init(
         url: ClientURL, address: ServerAddress, headers: [String: String], settings: ClientSessionSettings, options: ClientOptions,
-        tls: TLSClientContext?, delegate: ClientDelegate
+        tls: TLSClientContext?, tunnel: String?, delegate: ClientDelegate
     ) throws {
         self.tls = tls
+        self.tunnel = tunnel
         self.url = url
         self.address = address
         self.headers = headers
@@ -107,7 +110,7 @@ final class ClientEngine: @unchecked Sendable {
             connection = reused
         } else {
             do {
-                connection = try ClientHTTPConnection(loop: loop, address: address, tls: tls, hostname: url.host)
+                connection = try ClientHTTPConnection(loop: loop, address: address, tls: tls, hostname: url.host, tunnel: tunnel)
             } catch {
                 lastFailure = "\(error)"
                 return pending.append(.requestFailed(id))
@@ -164,7 +167,7 @@ final class ClientEngine: @unchecked Sendable {
                     headers.append((name: "Sec-WebSocket-Protocol", value: protocols.joined(separator: ", ")))
                 }
                 let socket = try ClientWebSocket(
-                    loop: loop, address: address, tls: tls, hostname: url.host, target: target, headers: headers, maxMessage: 100_000_000,
+                    loop: loop, address: address, tls: tls, hostname: url.host, tunnel: tunnel, target: target, headers: headers, maxMessage: 100_000_000,
                     timeout: options.websocketExtraOptions?.connectTimeout ?? options.requestTimeout
                 ) { [self] event in
                     switch event {
@@ -215,9 +218,9 @@ final class ClientHTTPConnection {
     /// Bytes of the current response seen yet.
     private(set) var receivedBytes = 0
 
-    init(loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String) throws {
+    init(loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String, tunnel: String?) throws {
         self.loop = loop
-        socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname)
+        socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname, tunnel: tunnel)
         // Weak, and held strongly for the whole call: answering a request can release this object.
         socket.onBytes = { [weak self] bytes in self?.received(bytes) }
         socket.onClose = { [weak self] in self?.ended() }
@@ -330,15 +333,15 @@ final class ClientWebSocket {
 
     /// `timeout` seconds for the TCP, TLS and WebSocket handshakes together (python's `request_timeout`).
     init(
-        loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String, target: String, headers: [(name: String, value: String)],
-        maxMessage: Int, timeout: Double, onEvent: @escaping (Event) -> Void
+        loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String, tunnel: String?, target: String,
+        headers: [(name: String, value: String)], maxMessage: Int, timeout: Double, onEvent: @escaping (Event) -> Void
     ) throws {
         self.onEvent = onEvent
         self.loop = loop
         key = WebSocketHandshake.key(fromNonce: SecureRandom.bytes(16))
         assembler = WebSocketMessageAssembler(role: .client, limits: .init(maxFrameSize: maxMessage), maxMessageSize: maxMessage)
         handshake.expectResponse(toMethod: "GET")
-        socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname)
+        socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname, tunnel: tunnel)
         // Weak, and held strongly for the whole call: answering a request can release this object.
         socket.onBytes = { [weak self] bytes in self?.received(bytes) }
         socket.onClose = { [weak self] in self?.ended() }

@@ -36,6 +36,9 @@ final class ClientSocket: LoopHandler {
     private(set) var isClosed = false
     private var output: [UInt8] = []
     private var interest: IOEvents = [.readable, .writable, .peerClosed]
+    /// `host:port` to ask the proxy for; until the proxy says 200, nothing else flows.
+    private var tunnelTarget: String?
+    private var tunnelResponse: [UInt8] = []
     /// TLS over the connection, when the URL is `https`/`wss`; bytes flow only once its handshake is done.
     private var tls: TLSConnection?
     private var tlsReady = false
@@ -45,8 +48,10 @@ final class ClientSocket: LoopHandler {
     /// Called once, when the connection ends for any reason (refused, reset, closed by the peer, or by us).
     var onClose: () -> Void = {}
 
-    init(loop: EventLoop, address: ServerAddress, tls tlsContext: TLSClientContext? = nil, hostname: String = "") throws {
+    /// `tunnel`: the `host:port` to reach through an HTTP proxy at `address` (a `CONNECT` tunnel), if any.
+    init(loop: EventLoop, address: ServerAddress, tls tlsContext: TLSClientContext? = nil, hostname: String = "", tunnel: String? = nil) throws {
         self.loop = loop
+        tunnelTarget = tunnel
         fd = socket(address.family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket") }
         var one: Int32 = 1
@@ -75,8 +80,44 @@ final class ClientSocket: LoopHandler {
         if connected { flush() }
     }
 
-    /// Bytes can flow: TCP is connected and TLS (if any) has finished its handshake.
-    private var streaming: Bool { connected && (tls == nil || tlsReady) }
+    /// Bytes can flow: TCP is connected, the proxy tunnel (if any) is open and TLS (if any) has finished its handshake.
+    private var streaming: Bool { connected && tunnelTarget == nil && (tls == nil || tlsReady) }
+
+    /// Sends the `CONNECT` once connected, then reads the proxy's answer; `true` once the tunnel is open.
+    private func advanceTunnel(_ events: IOEvents) -> Bool {
+        guard let target = tunnelTarget else { return true }
+        if tunnelResponse.isEmpty, events.contains(.writable) {
+            let request = Array("CONNECT \(target) HTTP/1.1\r\nHost: \(target)\r\n\r\n".utf8)
+            guard request.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
+                shutdownNow()
+                return false
+            }
+            tunnelResponse = [0]  // marks "asked"; the answer replaces it
+            setInterest([.readable, .peerClosed])
+            return false
+        }
+        guard events.contains(.readable) || events.contains(.peerClosed) else { return false }
+        var byte: UInt8 = 0
+        // Byte by byte, so not one byte of the tunnelled stream is read as part of the proxy's answer.
+        while Glibc.read(fd, &byte, 1) == 1 {
+            if tunnelResponse == [0] { tunnelResponse = [] }
+            tunnelResponse.append(byte)
+            if tunnelResponse.count > 8192 { break }
+            if tunnelResponse.suffix(4) == [13, 10, 13, 10] {
+                let statusLine = String(decoding: tunnelResponse.prefix { $0 != 13 }, as: UTF8.self)
+                guard statusLine.split(separator: " ").dropFirst().first == "200" else {
+                    failure = TLSError("the proxy refused the tunnel: \(statusLine)")
+                    shutdownNow()
+                    return false
+                }
+                tunnelTarget = nil
+                setInterest([.readable, .writable, .peerClosed])
+                return true
+            }
+        }
+        if errno != EAGAIN, errno != EWOULDBLOCK { shutdownNow() }
+        return false
+    }
 
     func ready(_ events: IOEvents) {
         if !connected, events.contains(.writable) || events.contains(.error) || events.contains(.hangUp) {
@@ -85,6 +126,9 @@ final class ClientSocket: LoopHandler {
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
             guard error == 0 else { return shutdownNow() }
             connected = true
+        }
+        if connected, tunnelTarget != nil {
+            guard advanceTunnel(events) else { return }
         }
         if connected, let tls, !tlsReady {
             switch tls.handshake() {

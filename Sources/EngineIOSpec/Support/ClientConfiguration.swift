@@ -10,10 +10,15 @@ public struct HTTPSessionConfiguration: Sendable, Hashable {
     public var clientCertificateFile: String?
     public var clientKeyFile: String?
 
+    /// An HTTP proxy, `http://host:port`: every connection (polling, WebSocket, TLS) goes through it as a
+    /// `CONNECT` tunnel.
+    public var proxy: String?
+
     public init(
         headers: [String: String] = [:], cookies: [String: String] = [:], caFile: String? = nil,
-        clientCertificateFile: String? = nil, clientKeyFile: String? = nil
+        clientCertificateFile: String? = nil, clientKeyFile: String? = nil, proxy: String? = nil
     ) {
+        self.proxy = proxy
         self.headers = headers
         self.cookies = cookies
         self.caFile = caFile
@@ -22,6 +27,9 @@ public struct HTTPSessionConfiguration: Sendable, Hashable {
     }
 
     public func validate(option: String) throws(OptionError) {
+        if let proxy, !proxy.hasPrefix("http://") {
+            throw OptionError(option: option, message: "the proxy must be an http:// URL, not \(proxy)")
+        }
         if (clientCertificateFile == nil) != (clientKeyFile == nil) {
             throw OptionError(option: option, message: "a client certificate needs its key, and a key its certificate")
         }
