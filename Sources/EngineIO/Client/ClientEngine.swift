@@ -30,6 +30,7 @@ final class ClientEngine: @unchecked Sendable {
     /// Keep-alive connections waiting for their next request (a GET and a POST are out at most, so two suffice).
     private var idle: [ClientHTTPConnection] = []
     private var sockets: [ConnectionID: ClientWebSocket] = [:]
+    private var closing: [ObjectIdentifier: ClientWebSocket] = [:]
     private var timer: UInt64?
     private var pending: [ClientSessionEvent] = []
     private var reducing = false
@@ -188,7 +189,10 @@ final class ClientEngine: @unchecked Sendable {
             guard let socket = sockets[connection] else { return }
             for packet in packets { socket.send(PacketCodec.v4.encodeWebSocket(packet)) }
         case .closeWebSocket(let connection):
-            sockets.removeValue(forKey: connection)?.close()
+            // Kept until the closing handshake ends (the server's close frame, or a second).
+            guard let socket = sockets.removeValue(forKey: connection) else { return }
+            closing[ObjectIdentifier(socket)] = socket
+            socket.close { [self] in closing[ObjectIdentifier(socket)] = nil }
         case .deliver(let data):
             delegate.deliver(data)
         case .notify(let notification):
@@ -359,6 +363,7 @@ final class ClientWebSocket {
 
     deinit {
         if let timer { loop.cancelTimer(timer) }
+        if let closeTimer { loop.cancelTimer(closeTimer) }
         socket.onBytes = { _ in }
         socket.onClose = {}
         socket.shutdownNow()
@@ -373,12 +378,33 @@ final class ClientWebSocket {
         socket.write(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: opcode, payload: bytes), maskingKey: SecureRandom.bytes(4)))
     }
 
-    /// Sends a close frame and closes the connection.
-    func close() {
-        done = true
-        if open {
-            socket.write(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, payload: WebSocketCloseCode.closeFramePayload(code: WebSocketCloseCode.normal)), maskingKey: SecureRandom.bytes(4)))
+    /// The closing handshake: our close frame, then the server's (or `timeout` seconds), then the TCP close;
+    /// `finished` runs once it is over. The session hears nothing more from this socket.
+    func close(timeout: Double = 1, finished: @escaping () -> Void) {
+        guard open, !done else {
+            closeNow()
+            return finished()
         }
+        done = true
+        closing = finished
+        socket.write(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .close, payload: WebSocketCloseCode.closeFramePayload(code: WebSocketCloseCode.normal)), maskingKey: SecureRandom.bytes(4)))
+        closeTimer = loop.schedule(at: loop.now + Int64(timeout * 1000)) { [weak self] in self?.finishClosing() }
+    }
+
+    private var closing: (() -> Void)?
+    private var closeTimer: UInt64?
+
+    private func finishClosing() {
+        guard let finished = closing else { return }
+        closing = nil
+        if let closeTimer { loop.cancelTimer(closeTimer) }
+        socket.shutdownNow()
+        finished()
+    }
+
+    /// Closes without a handshake (after a protocol error, or before the WebSocket opened).
+    private func closeNow() {
+        done = true
         socket.shutdownNow()
     }
 
@@ -401,12 +427,23 @@ final class ClientWebSocket {
         } else {
             assembler.append(bytes)
         }
+        if closing != nil {
+            // Closing: only the server's close frame (or a broken stream) matters now.
+            do {
+                while let event = try assembler.next() {
+                    if case .close = event { return finishClosing() }
+                }
+            } catch {
+                finishClosing()
+            }
+            return
+        }
         while !done {
             let event: WebSocketEvent?
             do {
                 event = try assembler.next()
             } catch {
-                close()
+                closeNow()
                 return onEvent(.closed)
             }
             guard let event else { return }
@@ -417,14 +454,14 @@ final class ClientWebSocket {
                 socket.write(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .pong, payload: payload), maskingKey: SecureRandom.bytes(4)))
             case .pong: break
             case .close, .compressed:
-                close()
+                closeNow()
                 return onEvent(.closed)
             }
         }
     }
 
     private func ended() {
-        guard !done else { return }
+        guard !done else { return finishClosing() }
         done = true
         onEvent(open ? .closed : .refused(status: nil, body: [], failure: socket.failure?.description))
     }
