@@ -147,13 +147,14 @@ extension LoopbackTests {
             #expect(client.reason == .serverDisconnect)
         }
 
-        @Test("disconnect(reason:) hands the application's own reason to its disconnect handler, as python does")
+        @Test("connecting twice is refused, and disconnect(reason:) hands the application's own reason to its disconnect handler")
         func customReason() throws {
             let server = try EchoServer()
             let client = try Client()
             let recorder = Recorder()
             client.on(.disconnect) { recorder.disconnected($0) }
             try client.connect("http://127.0.0.1:\(server.port)")
+            #expect(throws: ClientError.notDisconnected) { try client.connect("http://127.0.0.1:\(server.port)") }
             client.disconnect(reason: .transportClose)
             #expect(recorder.closed.wait(timeout: 5))
             #expect(recorder.disconnects == [.transportClose])
