@@ -89,6 +89,8 @@ struct BenchError: Error, CustomStringConvertible {
 final class BlockingSocket {
     let fd: Int32
     private var leftover: [UInt8] = []
+    /// Reused by every read: the load generator should cost as little as it can, for both servers alike.
+    private var buffer = [UInt8](repeating: 0, count: 65_536)
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -117,7 +119,6 @@ final class BlockingSocket {
         var parser = HTTPResponseParser(limits: HTTPParserLimits(maxBodyBytes: 50_000_000))
         parser.expectResponse(toMethod: method)
         parser.append(leftover)
-        var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             if let response = try parser.next() {
                 leftover = parser.takeBufferedBytes()
