@@ -120,3 +120,19 @@ final class LockedLines: @unchecked Sendable {
         return lines
     }
 }
+
+extension LoopbackTests.FrameworkIntegrationTests {
+    @Test("a custom origin check decides which origins may connect")
+    func customOriginCheck() throws {
+        let server = try Server(options: ServerOptions(corsAllowedOrigins: .custom(OriginCheck { $0.hasSuffix(".trusted.example") })))
+        defer { server.shutdown() }
+        var good = request("GET", "/engine.io/?EIO=4&transport=polling")
+        good.head.headers.add(name: "Origin", value: "https://app.trusted.example")
+        let accepted = server.handleRequest(good)
+        #expect(accepted.head.status == 200)
+        #expect(accepted.head.headers["Access-Control-Allow-Origin"] == "https://app.trusted.example")
+        var bad = request("GET", "/engine.io/?EIO=4&transport=polling")
+        bad.head.headers.add(name: "Origin", value: "https://evil.example")
+        #expect(server.handleRequest(bad).head.status == 403)
+    }
+}

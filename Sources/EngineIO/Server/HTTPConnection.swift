@@ -119,18 +119,15 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
                 head: HTTPResponseHead(status: 404, headers: ["Content-Type": "text/plain"]), body: Array("Not Found".utf8))
             return send(response, keepAlive: head.keepAlive)
         }
-        let query = HTTPQuery(parsing: head.query ?? "").items.map { QueryItem($0.name, $0.value) }
-        let headers = head.headers.map { HeaderField($0.name, $0.value) }
         if head.isUpgrade, head.headers.contains(token: "websocket", inHeader: "Upgrade") {
-            return startUpgrade(head, query: query, headers: headers)
+            return startUpgrade(head)
         }
+        let described = engine.describe(head, remoteAddress: remoteAddress)
         let id = RequestID(engine.newID())
-        let sid = query.first { $0.name == "sid" }?.value
+        let sid = described.queryValue("sid")
         let shard = engine.shard(for: sid)
         awaiting = (id, head.keepAlive, shard)
         let fresh = sid == nil ? engine.generateID() : ""
-        let described = EngineIORequest(
-            method: head.method, query: query, headers: headers, path: String(head.path), remoteAddress: remoteAddress)
         let owner: any RequestOwner = shard === engine ? self : LoopBound(self)
         let body = head.method == "POST" ? request.body : nil
         shard.perform { shard in
@@ -144,12 +141,11 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         guard isEngineIOPath(head.path), head.method == "POST" else {
             return sendPlain(status: 413, body: "Content Too Large", keepAlive: false)
         }
-        let query = HTTPQuery(parsing: head.query ?? "").items.map { QueryItem($0.name, $0.value) }
+        let described = engine.describe(head, remoteAddress: remoteAddress)
         let id = RequestID(engine.newID())
-        let shard = engine.shard(for: query.first { $0.name == "sid" }?.value)
+        let shard = engine.shard(for: described.queryValue("sid"))
         awaiting = (id, false, shard)  // the unread body makes the rest of the stream unusable
         let owner: any RequestOwner = shard === engine ? self : LoopBound(self)
-        let described = EngineIORequest(method: head.method, query: query, headers: head.headers.map { HeaderField($0.name, $0.value) })
         shard.perform { shard in
             shard.own(id, by: owner)
             shard.apply(.requestReceived(id, described, freshSID: ""))
@@ -159,7 +155,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
 
     // MARK: WebSocket
 
-    private func startUpgrade(_ head: HTTPRequestHead, query: [QueryItem], headers: [HeaderField]) {
+    private func startUpgrade(_ head: HTTPRequestHead) {
         let accept: String
         do {
             accept = try WebSocketHandshake.validateUpgradeRequest(
@@ -172,12 +168,11 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         }
         let id = ConnectionID(engine.newID())
         mode = .upgrading(id, accept: accept)
-        let sid = query.first { $0.name == "sid" }?.value
+        let described = engine.describe(head, remoteAddress: remoteAddress, upgrade: true)
+        let sid = described.queryValue("sid")
         let shard = engine.shard(for: sid)
         socketShard = shard
         let fresh = sid == nil ? engine.generateID() : ""
-        let described = EngineIORequest(
-            method: head.method, query: query, headers: headers, isWebSocketUpgrade: true, path: String(head.path), remoteAddress: remoteAddress)
         let owner: any SocketOwner = shard === engine ? self : LoopBound(self)
         shard.perform { shard in
             shard.own(id, by: owner)

@@ -215,18 +215,28 @@ final class ServerEngine: @unchecked Sendable {
         }
     }
 
+    /// The reducer's view of a request head. Under a custom CORS policy the application's check runs here, since
+    /// a closure cannot travel inside the reducer's values.
+    func describe(_ head: HTTPRequestHead, remoteAddress: String?, upgrade: Bool = false) -> EngineIORequest {
+        var request = EngineIORequest(
+            method: head.method, query: HTTPQuery(parsing: head.query ?? "").items.map { QueryItem($0.name, $0.value) },
+            headers: head.headers.map { HeaderField($0.name, $0.value) }, isWebSocketUpgrade: upgrade, path: String(head.path),
+            remoteAddress: remoteAddress)
+        if case .custom(let check) = options.corsAllowedOrigins, let origin = head.headers["Origin"] {
+            request.originAllowedByApplication = check.allows(origin)
+        }
+        return request
+    }
+
     /// Serves one Engine.IO request that another HTTP server received; `completion` gets the answer (after up to a
     /// long-poll) on the loop thread.
     func handle(_ request: HTTPRequest, remoteAddress: String, completion: @escaping @Sendable (HTTPResponse) -> Void) {
         loop.execute { [self] in
             let head = request.head
-            let query = HTTPQuery(parsing: head.query ?? "").items.map { QueryItem($0.name, $0.value) }
             let id = RequestID(newID())
             own(id, by: CallbackRequest(completion: completion))
-            let described = EngineIORequest(
-                method: head.method, query: query, headers: head.headers.map { HeaderField($0.name, $0.value) },
-                path: String(head.path), remoteAddress: remoteAddress)
-            let fresh = query.contains { $0.name == "sid" } ? "" : generateID()
+            let described = describe(head, remoteAddress: remoteAddress)
+            let fresh = described.queryValue("sid") == nil ? generateID() : ""
             apply(.requestReceived(id, described, freshSID: fresh))
             if head.method == "POST", requestOwners[id] != nil { apply(.bodyReceived(id, request.body)) }
         }
