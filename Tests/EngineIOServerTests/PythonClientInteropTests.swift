@@ -25,9 +25,9 @@ struct PythonClientInteropTests {
         let port: Int
         private let stop: @Sendable () -> Void
 
-        init(async: Bool) throws {
+        init(async: Bool, options: ServerOptions = PythonClientInteropTests.options) throws {
             if async {
-                let server = try AsyncServer(options: PythonClientInteropTests.options)
+                let server = try AsyncServer(options: options)
                 server.on(.message) { sid, data in
                     if data == .text("kick-me") { await server.disconnect(sid) } else { await server.send(sid, data) }
                 }
@@ -42,7 +42,7 @@ struct PythonClientInteropTests {
                 port = box.port
                 stop = { let finished = DispatchSemaphore(value: 0); Task { await app.stop(); finished.signal() }; finished.wait() }
             } else {
-                let server = try Server(options: PythonClientInteropTests.options)
+                let server = try Server(options: options)
                 server.on(.message) { sid, data in
                     if data == .text("kick-me") { server.disconnect(sid) } else { server.send(sid, data) }
                 }
@@ -58,9 +58,13 @@ struct PythonClientInteropTests {
     final class PortBox: @unchecked Sendable { var port = 0 }
 
     func runClient(_ mode: String, port: Int, transports: String, scenario: String) throws -> Outcome {
+        try runPython([Self.script, mode, "http://127.0.0.1:\(port)", transports, scenario])
+    }
+
+    func runPython<Result: Decodable>(_ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [Self.script, mode, "http://127.0.0.1:\(port)", transports, scenario]
+        process.arguments = arguments
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -71,7 +75,7 @@ struct PythonClientInteropTests {
         guard process.terminationStatus == 0, let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last else {
             throw TestFailure("python client failed (\(process.terminationStatus)): \(errorText.suffix(2000))")
         }
-        return try JSONDecoder().decode(Outcome.self, from: Data(line.utf8))
+        return try JSONDecoder().decode(Result.self, from: Data(line.utf8))
     }
 
     static func expectedEcho() -> [[String: String]] {
@@ -111,6 +115,43 @@ struct PythonClientInteropTests {
         #expect(outcome.received == [["text": "still alive"]])
         // Only the client's own disconnect at the end of the script ended the session.
         #expect(outcome.disconnect_reason == "client disconnect")
+    }
+
+    struct DeflateOutcome: Decodable {
+        var compress: Int
+        var received: [[String: String]]
+        var close_code: Int?
+    }
+
+    static let deflateScript = root.appendingPathComponent("Tests/Interop/deflate_client.py").path
+
+    @Test("an aiohttp client offering permessage-deflate gets it when the server allows it, and its messages round-trip both ways",
+          arguments: [(false, true), (true, true), (false, false)])
+    func perMessageDeflate(asyncServer: Bool, enabled: Bool) throws {
+        var options = Self.options
+        options.perMessageDeflate = enabled
+        options.perMessageDeflateThreshold = 64
+        let peer = try Peer(async: asyncServer, options: options)
+        let outcome: DeflateOutcome = try runPython([Self.deflateScript, "ws://127.0.0.1:\(peer.port)/engine.io/?EIO=4&transport=websocket"])
+        // aiohttp reports the negotiated window bits, or 0 when the server declined the extension.
+        #expect(outcome.compress == (enabled ? 15 : 0))
+        let binary = Array(0..<256).map(UInt8.init)
+        let expected: [[String: String]] = [
+            ["text": "hello"], ["text": String(repeating: "z", count: 200_000)],
+            ["text": String(repeating: "héllo wörld ☃ 😀", count: 1000)], ["binary": Base64.encode([1, 2])],
+            ["binary": Base64.encode(Array((0..<400).map { _ in binary }.joined()))],
+        ]
+        #expect(outcome.received == expected)
+    }
+
+    @Test("a compressed message that inflates past maxHttpBufferSize closes the WebSocket with 1009, not a 5 MB allocation")
+    func perMessageDeflateBomb() throws {
+        var options = Self.options
+        options.perMessageDeflate = true
+        let peer = try Peer(async: false, options: options)
+        let outcome: DeflateOutcome = try runPython([Self.deflateScript, "ws://127.0.0.1:\(peer.port)/engine.io/?EIO=4&transport=websocket", "bomb"])
+        #expect(outcome.compress == 15)
+        #expect(outcome.close_code == 1009)
     }
 }
 }

@@ -25,6 +25,10 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     private var awaiting: (id: RequestID, keepAlive: Bool, shard: ServerEngine)?
     /// The shard whose session this connection's WebSocket belongs to.
     private var socketShard: ServerEngine?
+    /// permessage-deflate, when the client offered it and the server allows it (`perMessageDeflate`).
+    private var deflate: PerMessageDeflateAcceptance?
+    private var compressor: Deflater?
+    private var decompressor: Inflater?
     /// Our side asked for the WebSocket to close (so its closing is not news to the reducer).
     private var closingWebSocket = false
     private var closeWhenFlushed = false
@@ -166,6 +170,9 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
             for field in error.responseHeaders { response.head.headers.add(name: field.name, value: field.value) }
             return send(response, keepAlive: false)
         }
+        if engine.options.perMessageDeflate {
+            deflate = PerMessageDeflate.negotiate(headerValues: head.headers.values(for: "Sec-WebSocket-Extensions"))
+        }
         let id = ConnectionID(engine.newID())
         mode = .upgrading(id, accept: accept)
         let described = engine.describe(head, remoteAddress: remoteAddress, upgrade: true)
@@ -182,9 +189,15 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
 
     func acceptWebSocket() {
         guard case .upgrading(let id, let accept) = mode else { return }
-        let response = HTTPResponseHead(status: 101, headers: HTTPHeaders(WebSocketHandshake.responseHeaders(acceptValue: accept)))
+        if let configuration = deflate?.configuration {
+            compressor = try? Deflater(format: .raw(windowBits: configuration.compressorWindowBits(for: .server)))
+            decompressor = try? Inflater(format: .raw(windowBits: configuration.decompressorWindowBits(for: .server)))
+            if compressor == nil || decompressor == nil { deflate = nil }
+        }
+        let response = HTTPResponseHead(
+            status: 101, headers: HTTPHeaders(WebSocketHandshake.responseHeaders(acceptValue: accept, extensions: deflate?.responseHeaderValue)))
         append(response.serialized())
-        let limits = WebSocketFrameParser.Limits(maxFrameSize: engine.options.maxHttpBufferSize, allowRSV1: false)
+        let limits = WebSocketFrameParser.Limits(maxFrameSize: engine.options.maxHttpBufferSize, allowRSV1: deflate != nil)
         var assembler = WebSocketMessageAssembler(role: .server, limits: limits, maxMessageSize: engine.options.maxHttpBufferSize)
         assembler.append(parser.takeBufferedBytes())
         mode = .webSocket(id, assembler)
@@ -201,9 +214,20 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     func writeMessages(_ payloads: [WebSocketPayload]) {
         guard case .webSocket(let id, _) = mode, !closingWebSocket else { return }
         for payload in payloads {
-            switch payload {
-            case .text(let bytes): WebSocketFrameEncoder.encode(fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: .text, payload: bytes, maskingKey: nil, into: &output)
-            case .binary(let bytes): WebSocketFrameEncoder.encode(fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: .binary, payload: bytes, maskingKey: nil, into: &output)
+            let (opcode, bytes): (WebSocketOpcode, [UInt8]) =
+                switch payload {
+                case .text(let bytes): (.text, bytes)
+                case .binary(let bytes): (.binary, bytes)
+                }
+            // Small messages go as they are: deflate would only add bytes and work.
+            if let compressor, let configuration = deflate?.configuration, bytes.count >= engine.options.perMessageDeflateThreshold,
+                var compressed = try? compressor.compressMessage(bytes)
+            {
+                if compressed.suffix(4) == PerMessageDeflate.messageTrailer[...] { compressed.removeLast(4) }
+                if configuration.resetsCompressor(for: .server) { compressor.reset() }
+                WebSocketFrameEncoder.encode(fin: true, rsv1: true, rsv2: false, rsv3: false, opcode: opcode, payload: compressed, maskingKey: nil, into: &output)
+            } else {
+                WebSocketFrameEncoder.encode(fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: opcode, payload: bytes, maskingKey: nil, into: &output)
             }
         }
         flush()
@@ -266,9 +290,28 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
                 }
                 flushThenClose()
                 return
-            case .compressed:
-                failWebSocket(id, code: WebSocketCloseCode.protocolError)  // we never negotiate compression yet
-                return
+            case .compressed(let opcode, let payload):
+                guard let decompressor, let configuration = deflate?.configuration else {
+                    failWebSocket(id, code: WebSocketCloseCode.protocolError)
+                    return
+                }
+                let inflated: [UInt8]
+                do {
+                    inflated = try decompressor.decompressMessage(payload + PerMessageDeflate.messageTrailer, limit: engine.options.maxHttpBufferSize)
+                } catch {
+                    failWebSocket(id, code: error == .outputLimitExceeded ? WebSocketCloseCode.messageTooBig : WebSocketCloseCode.invalidPayload)
+                    return
+                }
+                if configuration.resetsDecompressor(for: .server) { decompressor.reset() }
+                if opcode == .text {
+                    guard UTF8Validator.isValid(inflated) else {
+                        failWebSocket(id, code: WebSocketCloseCode.invalidPayload)
+                        return
+                    }
+                    if !closingWebSocket { report(.frameReceived(id, .text(inflated))) }
+                } else if !closingWebSocket {
+                    report(.frameReceived(id, .binary(inflated)))
+                }
             }
         }
     }
