@@ -104,13 +104,20 @@ public final class TLSConnection {
     }
 
     /// Advances the handshake; `.done` once it is complete.
-    public func handshake() -> Progress { outcome(SSL_do_handshake(ssl), "TLS handshake") }
+    // SSL_get_error reads the thread's error queue, which other connections on this loop thread share: it must be
+    // empty before each call, or one connection's failure becomes another's.
+    public func handshake() -> Progress {
+        ERR_clear_error()
+        return outcome(SSL_do_handshake(ssl), "TLS handshake")
+    }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> Progress {
-        outcome(SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count)), "TLS read")
+        ERR_clear_error()
+        return outcome(SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count)), "TLS read")
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) -> Progress {
-        outcome(SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count)), "TLS write")
+        ERR_clear_error()
+        return outcome(SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count)), "TLS write")
     }
 }

@@ -41,6 +41,12 @@ final class EventLoop: @unchecked Sendable {
 
     func start() {
         let thread = Thread { [self] in
+            // OpenSSL writes to sockets with write(2), not send(MSG_NOSIGNAL): a peer gone mid-write would raise
+            // SIGPIPE and kill the process. Blocked on this thread, the signal stays pending and EPIPE comes back.
+            var pipe = sigset_t()
+            sigemptyset(&pipe)
+            sigaddset(&pipe, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &pipe, nil)
             self.threadID.store(UInt(pthread_self()), ordering: .sequentiallyConsistent)
             self.run()
             self.finished.signal()
