@@ -1,11 +1,12 @@
-// eio-bench: the same loads against `eio serve --echo` and python-engineio's AsyncServer on aiohttp, side by side.
+// eio-bench: the same loads against `eio serve --echo --async` (our AsyncServer) and python-engineio's AsyncServer
+// on aiohttp, side by side; `--sync` loads our `Server` (handlers on threads) instead.
 //
-//   eio-bench [--seconds 3] [--idle 10000]        (scripts/bench builds everything and runs it)
+//   eio-bench [--seconds 3] [--rounds 3] [--idle 10000] [--only LOAD] [--sync]   (scripts/bench builds and runs it)
 //
 // Loads: WebSocket echo (10 and 100 connections, 32 B and 4 KB messages, 8 in flight per connection), polling echo
 // (10 connections), handshakes per second (4 keep-alive connections), and the RSS each idle WebSocket session costs
-// with --idle sessions open and every ping answered. The load generator is one epoll thread (plus blocking threads
-// for polling), identical for both servers; on a 2-core machine it shares the CPU with the server under test.
+// with --idle sessions open and every ping answered. The load generator is one epoll thread (blocking threads for
+// handshakes), identical for both servers; on a 2-core machine it shares the CPU with the server under test.
 import CLinux
 import EngineIO
 import EngineIOCore
@@ -14,23 +15,41 @@ import EngineIOWire
 import Foundation
 import Glibc
 
-/// `--seconds`, `--idle` and `--only`, read once.
-let (seconds, idleSessions, only): (Double, Int, String?) = {
-    var seconds = 3.0, idle = 10_000
+/// The command line, read once.
+struct BenchSettings {
+    var seconds = 3.0
+    var idle = 10_000
+    /// websocket, polling, idle or client
     var only: String?
-    var iterator = CommandLine.arguments.dropFirst().makeIterator()
-    while let argument = iterator.next() {
-        switch argument {
-        case "--seconds": seconds = Double(iterator.next() ?? "") ?? seconds
-        case "--idle": idle = Int(iterator.next() ?? "") ?? idle
-        case "--only": only = iterator.next()  // websocket, polling, idle or client
-        default:
-            FileHandle.standardError.write(Data("usage: eio-bench [--seconds S] [--idle N]\n".utf8))
-            exit(2)
+    /// Each throughput figure is the median of this many runs, alternating between the servers: one run can be
+    /// off by a fifth on a shared 2-core machine.
+    var rounds = 3
+    /// Load `eio serve` on `Server` (handlers on threads) instead of `AsyncServer`.
+    var sync = false
+
+    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|polling|idle|client] [--sync]\n"
+
+    init(_ arguments: ArraySlice<String>) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--seconds": seconds = Double(iterator.next() ?? "") ?? seconds
+            case "--idle": idle = Int(iterator.next() ?? "") ?? idle
+            case "--rounds": rounds = max(1, Int(iterator.next() ?? "") ?? rounds)
+            case "--only": only = iterator.next()
+            case "--sync": sync = true
+            default:
+                FileHandle.standardError.write(Data(Self.usage.utf8))
+                exit(2)
+            }
         }
     }
-    return (seconds, idle, only)
-}()
+
+    func runs(_ load: String) -> Bool { only == nil || only == load }
+}
+
+let settings = BenchSettings(CommandLine.arguments.dropFirst())
+let seconds = settings.seconds
 
 /// A line on standard output, written at once.
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
@@ -49,7 +68,7 @@ struct Target {
         let process = Process()
         if name == "swift" {
             process.executableURL = root.appendingPathComponent(".build/release/eio")
-            process.arguments = ["serve", "--port", String(port), "--echo", "--ping-interval", String(ping), "--max-payload", "10000000"]
+            process.arguments = ["serve", "--port", String(port), "--echo", "--ping-interval", String(ping), "--max-payload", "10000000"] + (settings.sync ? [] : ["--async"])
         } else {
             process.executableURL = root.appendingPathComponent(".build/interop-venv/bin/python")
             process.arguments = [root.appendingPathComponent("Tests/Interop/python_server.py").path, String(port), String(ping)]
@@ -270,27 +289,131 @@ func webSocketEcho(_ target: Target, connections: Int, size: Int) throws -> Doub
     return Double(swarm.echoes - start) / (Double(monotonicNanoseconds() - began) / 1e9)
 }
 
-/// Blocking threads, each a polling session doing POST then GET for its echo.
-func pollingEcho(_ target: Target, connections: Int) -> Double {
-    let count = LockedCounter()
-    let deadline = Date().addingTimeInterval(seconds)
-    let threads = (0..<connections).map { _ in
-        Thread {
-            guard let poster = try? BlockingSocket(port: target.port), let poller = try? BlockingSocket(port: target.port),
-                let handshake = try? poller.request("GET", "/engine.io/?EIO=4&transport=polling"),
-                let open = try? OpenPacket(json: String(decoding: handshake.body.dropFirst(), as: UTF8.self))
-            else { return }
-            let base = "/engine.io/?EIO=4&transport=polling&sid=\(open.sid)"
-            let body = Array("4".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 32)
-            while Date() < deadline {
-                guard (try? poster.request("POST", base, body: body)) != nil, let echo = try? poller.request("GET", base) else { return }
-                count.add(String(decoding: echo.body, as: UTF8.self).split(separator: "\u{1E}").filter { $0.hasPrefix("4") }.count)
+/// Polling sessions on one epoll thread, each doing POST then GET for its echo, like the WebSocket swarm: the load
+/// generator should take as little of the shared CPU as it can, for both servers alike.
+final class PollingSwarm {
+    /// One session: a keep-alive connection for its POSTs and one for its GETs, one request out at a time.
+    final class Session {
+        let poster: BlockingSocket
+        let poller: BlockingSocket
+        let post: [UInt8]
+        let get: [UInt8]
+        var inbox: [UInt8] = []
+        var waitingForPost = true
+        var failed = false
+
+        init(poster: BlockingSocket, poller: BlockingSocket, sid: String, body: [UInt8]) {
+            self.poster = poster
+            self.poller = poller
+            let target = "/engine.io/?EIO=4&transport=polling&sid=\(sid)"
+            post = Array("POST \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+            get = Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        }
+    }
+
+    let epoll: Epoll
+    var sessions: [Session] = []
+    var echoes = 0
+
+    init(port: Int, count: Int, message: [UInt8]) throws {
+        epoll = try Epoll(maxEventsPerWait: 1024)
+        for index in 0..<count {
+            let poster = try BlockingSocket(port: port), poller = try BlockingSocket(port: port)
+            let handshake = try poller.request("GET", "/engine.io/?EIO=4&transport=polling")
+            let open = try OpenPacket(json: String(decoding: handshake.body.dropFirst(), as: UTF8.self))
+            let session = Session(poster: poster, poller: poller, sid: open.sid, body: message)
+            for fd in [poster.fd, poller.fd] {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                try epoll.add(fd, events: .readable, token: UInt64(index))
+            }
+            sessions.append(session)
+        }
+    }
+
+    /// Runs the sessions until `deadline` (monotonic ns).
+    func run(until deadline: Int64) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        for session in sessions { write(session.post, to: session.poster.fd, session) }
+        while monotonicNanoseconds() < deadline {
+            _ = try? epoll.wait(timeoutMilliseconds: 100) { token, _ in
+                let session = sessions[Int(token)]
+                guard !session.failed else { return }
+                let fd = session.waitingForPost ? session.poster.fd : session.poller.fd
+                let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { session.failed = true }
+                guard count > 0 else { return }
+                session.inbox.append(contentsOf: buffer[0..<count])
+                guard let body = Self.completeBody(session.inbox) else { return }
+                session.inbox.removeAll(keepingCapacity: true)
+                if session.waitingForPost {
+                    session.waitingForPost = false
+                    write(session.get, to: session.poller.fd, session)
+                } else {
+                    echoes += Self.messageCount(body)
+                    session.waitingForPost = true
+                    write(session.post, to: session.poster.fd, session)
+                }
             }
         }
     }
-    threads.forEach { $0.start() }
-    while Date() < deadline.addingTimeInterval(0.5) { Thread.sleep(forTimeInterval: 0.1) }
-    return Double(count.value) / seconds
+
+    /// A request is a few hundred bytes: the socket buffer always takes it whole.
+    private func write(_ bytes: [UInt8], to fd: Int32, _ session: Session) {
+        let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if written != bytes.count { session.failed = true }
+    }
+
+    /// The body of the response in `bytes` once it has all arrived (both servers send Content-Length). Bytes, not
+    /// strings: this runs for every response, on the CPU the server under test needs.
+    static func completeBody(_ bytes: [UInt8]) -> ArraySlice<UInt8>? {
+        guard bytes.count >= 4 else { return nil }
+        var headEnd: Int?
+        for index in 0...(bytes.count - 4) where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
+            headEnd = index
+            break
+        }
+        guard let headEnd else { return nil }
+        let name = Array("\r\ncontent-length:".utf8)
+        var length: Int?
+        var index = 0
+        while length == nil, index + name.count <= headEnd {
+            if (0..<name.count).allSatisfy({ bytes[index + $0] | (name[$0] >= 65 ? 0x20 : 0) == name[$0] }) {
+                var cursor = index + name.count, value = 0
+                while bytes[cursor] == 32 { cursor += 1 }
+                while (48...57).contains(bytes[cursor]) {
+                    value = value * 10 + Int(bytes[cursor] - 48)
+                    cursor += 1
+                }
+                length = value
+            }
+            index += 1
+        }
+        guard let length else { return nil }
+        let start = headEnd + 4
+        return bytes.count >= start + length ? bytes[start..<start + length] : nil
+    }
+
+    /// The message packets (`4…`) in a v4 polling payload.
+    static func messageCount(_ body: ArraySlice<UInt8>) -> Int {
+        var count = 0, atStart = true
+        for byte in body {
+            if atStart, byte == UInt8(ascii: "4") { count += 1 }
+            atStart = byte == 0x1E
+        }
+        return count
+    }
+}
+
+func pollingEcho(_ target: Target, connections: Int) throws -> Double {
+    let message = Array("4".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 32)
+    let swarm = try PollingSwarm(port: target.port, count: connections, message: message)
+    swarm.run(until: monotonicNanoseconds() + 500_000_000)  // warm up
+    let start = swarm.echoes
+    let began = monotonicNanoseconds()
+    swarm.run(until: began + Int64(seconds * 1e9))
+    let failed = swarm.sessions.filter(\.failed).count
+    if failed > 0 { throw BenchError("\(target.name): \(failed) polling sessions failed") }
+    return Double(swarm.echoes - start) / (Double(monotonicNanoseconds() - began) / 1e9)
 }
 
 func handshakes(_ target: Target, threads: Int) -> Double {
@@ -382,35 +505,37 @@ func row(_ label: String, _ ours: Double, _ theirs: Double) {
     say(String(format: "%-40@ %14.0f %14.0f %8@", label as NSString, ours, theirs, ratio as NSString))
 }
 
-do {
-    say("eio-bench: \(seconds) s per load; swift = eio serve --echo (release), python = python-engineio AsyncServer on aiohttp")
-    say(String(format: "%-40@ %14@ %14@ %8@", "load" as NSString, "swift" as NSString, "python" as NSString, "ratio" as NSString))
-    for (connections, size) in [(10, 32), (10, 4096), (100, 32), (100, 4096)] where only == nil || only == "websocket" {
-        var results: [String: Double] = [:]
+/// The median of `rounds` runs of `measure` against each server, the servers taking turns.
+func compare(_ label: String, _ measure: (Target) throws -> Double) throws {
+    var figures: [String: [Double]] = [:]
+    for _ in 0..<settings.rounds {
         for name in ["swift", "python"] {
             let target = try Target.start(name, ping: 25)
-            results[name] = try webSocketEcho(target, connections: connections, size: size)
-            target.stop()
+            defer { target.stop() }
+            figures[name, default: []].append(try measure(target))
         }
-        row("WebSocket echo msg/s, \(connections) conn, \(size) B", results["swift"] ?? 0, results["python"] ?? 0)
     }
-    var polling: [String: Double] = [:], shakes: [String: Double] = [:]
-    for name in ["swift", "python"] where only == nil || only == "polling" {
-        let target = try Target.start(name, ping: 25)
-        polling[name] = pollingEcho(target, connections: 10)
-        shakes[name] = handshakes(target, threads: 4)
-        target.stop()
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+    row(label, median(figures["swift"] ?? [0]), median(figures["python"] ?? [0]))
+}
+
+do {
+    let server = settings.sync ? "Server" : "AsyncServer"
+    say("eio-bench: \(seconds) s per load, median of \(settings.rounds) runs; swift = eio serve --echo (\(server), release), python = python-engineio AsyncServer on aiohttp")
+    say(String(format: "%-40@ %14@ %14@ %8@", "load" as NSString, "swift" as NSString, "python" as NSString, "ratio" as NSString))
+    for (connections, size) in [(10, 32), (10, 4096), (100, 32), (100, 4096)] where settings.runs("websocket") {
+        try compare("WebSocket echo msg/s, \(connections) conn, \(size) B") { try webSocketEcho($0, connections: connections, size: size) }
     }
-    if only == nil || only == "polling" {
-        row("polling echo msg/s, 10 sessions, 32 B", polling["swift"] ?? 0, polling["python"] ?? 0)
-        row("handshakes/s, 4 keep-alive connections", shakes["swift"] ?? 0, shakes["python"] ?? 0)
+    if settings.runs("polling") {
+        try compare("polling echo msg/s, 10 sessions, 32 B") { try pollingEcho($0, connections: 10) }
+        try compare("handshakes/s, 4 keep-alive connections") { handshakes($0, threads: 4) }
     }
-    if only == nil || only == "client" { try clientBenchmark() }
-    if idleSessions > 0, only == nil || only == "idle" {
+    if settings.runs("client") { try clientBenchmark() }
+    if settings.idle > 0, settings.runs("idle") {
         for name in ["swift", "python"] {
-            let result = try idle(name, count: idleSessions)
+            let result = try idle(name, count: settings.idle)
             say(String(format: "%@: %d idle WebSocket sessions, %d still open after 4 s of 1 s pings (%d pings answered), %.0f bytes RSS each",
-                         name as NSString, idleSessions, result.open, result.pings, result.perSessionBytes))
+                         name as NSString, settings.idle, result.open, result.pings, result.perSessionBytes))
         }
     }
 } catch {

@@ -193,5 +193,74 @@ extension LoopbackTests {
             }
             #expect(server.sids().count == 8)
         }
+
+        @Test("a connection that moves to its session's loop keeps its pipelined requests and serves many more", arguments: [false, true])
+        func movedConnection(async: Bool) throws {
+            let server = try EchoServer(options: ServerOptions(pingInterval: 5, pingTimeout: 5, eventLoops: 2), async: async)
+            // With two loops, every other connection lands on the loop that does not own the session.
+            for _ in 0..<4 {
+                let handshake = try TestSocket(port: server.port), poster = try TestSocket(port: server.port)
+                let sid = try server.pollingSession(handshake)
+                let target = "\(server.base)&transport=polling&sid=\(sid)"
+                // Two POSTs in one write: the second waits in the parser while the connection changes loops.
+                var pipelined: [UInt8] = []
+                for text in ["4first", "4second"] {
+                    var head = HTTPRequestHead(method: "POST", target: target, headers: ["Host": "127.0.0.1"])
+                    head.headers.add(name: "Content-Type", value: "text/plain;charset=UTF-8")
+                    pipelined += HTTPRequest(head: head, body: Array(text.utf8)).serialized()
+                }
+                poster.write(pipelined)
+                #expect(String(decoding: try poster.response(to: "POST").body, as: UTF8.self) == "ok")
+                #expect(String(decoding: try poster.response(to: "POST").body, as: UTF8.self) == "ok")
+                var echoed: [String] = []
+                while echoed.count < 2 {
+                    let body = String(decoding: try handshake.request("GET", target).body, as: UTF8.self)
+                    echoed += body.split(separator: "\u{1E}").map(String.init)
+                }
+                #expect(echoed == ["4first", "4second"])
+                for round in 0..<50 {
+                    #expect(String(decoding: try poster.request("POST", target, body: Array("4r\(round)".utf8)).body, as: UTF8.self) == "ok")
+                    #expect(String(decoding: try handshake.request("GET", target).body, as: UTF8.self) == "4r\(round)")
+                }
+            }
+            #expect(server.sids().count == 4)
+        }
+    }
+}
+
+extension LoopbackTests {
+    @Suite("Where AsyncServer runs its handlers")
+    struct AsyncHandlerPlacementTests {
+        /// The name of the thread the caller runs on.
+        static func threadName() -> String {
+            ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "").trimmingCharacters(in: .newlines)
+        }
+
+        @Test("message handlers run on the event loop that owns their session; background tasks run elsewhere")
+        func handlersOnTheLoop() async throws {
+            let server = try AsyncServer(options: ServerOptions(eventLoops: 2))
+            let places = AsyncStream<(handler: String, background: String)>.makeStream()
+            server.on(.message) { sid, data in
+                let handler = Self.threadName()
+                let background = await withCheckedContinuation { continuation in
+                    server.startBackgroundTask { continuation.resume(returning: Self.threadName()) }
+                }
+                places.continuation.yield((handler, background))
+                await server.send(sid, data)
+            }
+            let app = ASGIApp(server)
+            let port = try await app.start(host: "127.0.0.1", port: 0)
+            defer { Task { await app.stop() } }
+            let socket = try TestSocket(port: port)
+            let target = "/engine.io/?EIO=4&transport=polling"
+            let body = String(decoding: try socket.request("GET", target).body, as: UTF8.self)
+            let sid = try OpenPacket(json: String(body.dropFirst())).sid
+            _ = try socket.request("POST", "\(target)&sid=\(sid)", body: Array("4where".utf8))
+            var iterator = places.stream.makeAsyncIterator()
+            let place = try #require(await iterator.next())
+            #expect(place.handler.hasPrefix("engineio-loop-"))
+            #expect(!place.background.hasPrefix("engineio-loop-"))
+            #expect(String(decoding: try socket.request("GET", "\(target)&sid=\(sid)").body, as: UTF8.self) == "4where")
+        }
     }
 }

@@ -3,8 +3,11 @@ import Synchronization
 
 /// python-engineio's `AsyncServer`: the same engine as `Server`, with `async` handlers run as tasks.
 ///
-/// Handlers never run on the event loop. With `asyncHandlers` (python's default) each message handler is its own
-/// task; otherwise a session's handlers run one after another, in order.
+/// Handlers are tasks that prefer the event loop owning their session, as python's run on asyncio's loop: a handler
+/// and the `send` it awaits share one thread, with no hand-over between threads. Like any `async` code they must not
+/// block: hand blocking or long CPU-bound work to `startBackgroundTask` (or a detached task), which run elsewhere.
+/// With `asyncHandlers` (python's default) each message handler is its own task; otherwise a session's handlers run
+/// one after another, in order.
 public final class AsyncServer: Sendable {
     public typealias Reason = DisconnectReason
     public typealias ConnectHandler = @Sendable (_ sid: String, _ environ: Environ) async throws -> ConnectResult
@@ -55,9 +58,12 @@ public final class AsyncServer: Sendable {
     public func transport(_ sid: String) throws(ServerError) -> Transport { try core.transport(sid) }
     public func shutdown() async { core.stop() }
 
-    /// Starts `body` as a task (python returns an `asyncio.Task`).
+    /// Starts `body` as a task (python returns an `asyncio.Task`). It runs on the global executor, off the event
+    /// loops, so it is the place for work too long for a handler.
     @discardableResult
-    public func startBackgroundTask(_ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> { Task { await body() } }
+    public func startBackgroundTask(_ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        Task(executorPreference: globalConcurrentExecutor) { await body() }
+    }
 
     public func sleep(_ seconds: Double = 0) async { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
     public func createQueue<Element: Sendable>(of type: Element.Type = Element.self) -> EngineQueue<Element> { EngineQueue() }
@@ -69,13 +75,14 @@ public final class AsyncServer: Sendable {
 
     /// Runs `work` after the session's previous handler (ordered mode) or at once (python's async handlers).
     private func run(_ sid: String, ordered: Bool, _ work: @escaping @Sendable () async -> Void) {
+        let loop = core.loop(for: sid)
         guard ordered else {
-            Task { await work() }
+            Task(executorPreference: loop) { await work() }
             return
         }
         handlers.withLock { state in
             let previous = state.tails[sid]
-            state.tails[sid] = Task {
+            state.tails[sid] = Task(executorPreference: loop) {
                 await previous?.value
                 await work()
             }

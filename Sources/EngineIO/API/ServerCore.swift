@@ -73,6 +73,11 @@ final class ServerCore: Sendable {
         }
     }
 
+    /// The event loop of the shard that owns `sid` (where its reducer runs and its handlers are delivered).
+    func loop(for sid: String) -> EventLoop? {
+        engineBox.withLock { $0 }.flatMap { $0.shard(for: sid)?.loop }
+    }
+
     func adopt(fd: Int32, remoteAddress: String, initialBytes: [UInt8], path: String) throws {
         try group(path: path).nextShard().adopt(fd: fd, remoteAddress: remoteAddress, initialBytes: initialBytes)
     }

@@ -47,6 +47,9 @@ final class EventLoop: @unchecked Sendable {
             sigemptyset(&pipe)
             sigaddset(&pipe, SIGPIPE)
             pthread_sigmask(SIG_BLOCK, &pipe, nil)
+            // Named from inside: set before start, the name does not reach the kernel, and the thread would show
+            // (in top, perf, /proc) under the name of whichever thread started it.
+            Thread.current.name = self.name
             self.threadID.store(UInt(pthread_self()), ordering: .sequentiallyConsistent)
             self.run()
             self.finished.signal()
@@ -59,14 +62,15 @@ final class EventLoop: @unchecked Sendable {
     /// Whether the caller is on this loop's thread.
     var isCurrent: Bool { threadID.load(ordering: .sequentiallyConsistent) == UInt(pthread_self()) }
 
-    /// Runs `task` on the loop thread, soon. Safe from any thread.
+    /// Runs `task` on the loop thread, soon (never before returning). Safe from any thread.
     func execute(_ task: @escaping @Sendable () -> Void) {
-        // Only the first task of a batch needs a wake-up: the loop drains the whole queue once it runs.
+        // Only the first task of a batch needs a wake-up: the loop drains the whole queue once it runs. The loop
+        // itself needs none, since it drains the queue after every batch of events and timers.
         let first = queue.withLock { tasks -> Bool in
             tasks.append(task)
             return tasks.count == 1
         }
-        if first { wakeup.signal() }
+        if first, !isCurrent { wakeup.signal() }
     }
 
     /// Stops the loop after the current iteration and waits for its thread (unless called on it).
@@ -120,6 +124,7 @@ final class EventLoop: @unchecked Sendable {
             // Taken out first: an action may schedule or cancel timers, which must not happen while the heap is
             // being modified.
             for action in timers.popDue(until: now) { action() }
+            runTasks()  // what the timers queued
         }
         runTasks()
     }
@@ -133,6 +138,17 @@ final class EventLoop: @unchecked Sendable {
             if tasks.isEmpty { return }
             for task in tasks { task() }
         }
+    }
+}
+
+/// Tasks that prefer the loop (`Task(executorPreference: loop)`) run their jobs on the loop thread, between its
+/// batches of I/O events: an `AsyncServer` handler and the engine it calls share one thread, as python's handlers
+/// share asyncio's loop.
+extension EventLoop: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        execute { job.runSynchronously(on: executor) }
     }
 }
 

@@ -15,7 +15,8 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         case closed
     }
 
-    unowned let engine: ServerEngine
+    /// The shard whose loop serves this connection; it changes only when the connection moves (see `move`).
+    unowned var engine: ServerEngine
     let fd: Int32
     var token: UInt64 = 0
     let remoteAddress: String
@@ -32,6 +33,8 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     /// Our side asked for the WebSocket to close (so its closing is not news to the reducer).
     private var closingWebSocket = false
     private var closeWhenFlushed = false
+    /// Handed over to another loop: this one must not touch the connection again.
+    private var moving = false
     private var output: [UInt8] = []
     private var outputStart = 0
     /// The events epoll reports for this connection now.
@@ -65,7 +68,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     // MARK: reading
 
     private func readAvailable() {
-        while true {
+        while !moving {
             if case .closed = mode { return }
             // One buffer per loop, reused by every connection: reads are consumed before the next one starts.
             let count = engine.readBuffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, Self.readSize) }
@@ -97,7 +100,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     }
 
     private func processRequests() {
-        while case .http = mode, awaiting == nil, !closeWhenFlushed {
+        while case .http = mode, awaiting == nil, !closeWhenFlushed, !moving {
             let request: HTTPRequest
             do {
                 guard let next = try parser.next() else { return }
@@ -123,6 +126,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
                 head: HTTPResponseHead(status: 404, headers: ["Content-Type": "text/plain"]), body: Array("Not Found".utf8))
             return send(response, keepAlive: head.keepAlive)
         }
+        if let owner = shardToMoveTo(head) { return move(to: owner, handling: request) }
         if head.isUpgrade, head.headers.contains(token: "websocket", inHeader: "Upgrade") {
             return startUpgrade(head)
         }
@@ -138,6 +142,39 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
             shard.own(id, by: owner)
             shard.apply(.requestReceived(id, described, freshSID: fresh))
             if let body, shard.isPending(id) { shard.apply(.bodyReceived(id, body)) }
+        }
+    }
+
+    /// The shard owning the session a request names, when that is another loop's and the connection is idle.
+    /// A client keeps using its connections for its session, so moving the connection to the session's loop once
+    /// saves a hand-over between loops (there and back) on every later request and WebSocket frame.
+    private func shardToMoveTo(_ head: HTTPRequestHead) -> ServerEngine? {
+        guard engine.group.shards.count > 1, case .http = mode, pendingBytes == 0, !closeWhenFlushed,
+            let sid = HTTPQuery(parsing: head.query ?? "").first(named: "sid")
+        else { return nil }
+        let owner = engine.shard(for: sid)
+        return owner === engine ? nil : owner
+    }
+
+    /// Leaves this loop and serves `request` (and what follows on the connection) on `shard`'s. Nothing else on
+    /// this loop refers to an idle connection, so after the hand-over only the new loop touches it.
+    private func move(to shard: ServerEngine, handling request: HTTPRequest) {
+        moving = true
+        engine.loop.deregister(fd, token: token)
+        engine.removed(self)
+        shard.perform { [self] shard in
+            engine = shard
+            moving = false
+            do {
+                token = try shard.loop.register(fd, events: interest, handler: self)
+                shard.add(self)
+            } catch {
+                mode = .closed
+                close(fd)
+                return
+            }
+            handle(request)
+            processRequests()
         }
     }
 

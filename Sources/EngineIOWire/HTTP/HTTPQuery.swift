@@ -20,14 +20,15 @@ public struct HTTPQuery: Sendable, Equatable, Hashable {
 
     /// The query `raw` encodes; a single leading `?` is ignored.
     public init(parsing raw: some StringProtocol) {
-        storage = []
-        Self.forEachPair(in: raw.utf8) { storage.append(Item(name: $0, value: $1)) }
+        var items: [Item] = []
+        Self.forEachPair(in: raw) { items.append(Item(name: $0, value: $1)) }
+        storage = items
     }
 
     /// The decoded pairs of `raw`, in order; a single leading `?` is ignored.
     public static func parse(_ raw: some StringProtocol) -> [(name: String, value: String)] {
         var pairs: [(name: String, value: String)] = []
-        forEachPair(in: raw.utf8) { pairs.append(($0, $1)) }
+        forEachPair(in: raw) { pairs.append(($0, $1)) }
         return pairs
     }
 
@@ -64,7 +65,14 @@ public struct HTTPQuery: Sendable, Equatable, Hashable {
         return output
     }
 
-    private static func forEachPair<Bytes: Collection<UInt8>>(in raw: Bytes, _ body: (String, String) -> Void) {
+    /// Every request's query goes through here: the bytes are walked as one contiguous buffer, so the loop below is
+    /// specialized code whatever string type the caller had (a generic walk costs a witness call per byte).
+    private static func forEachPair(in raw: some StringProtocol, _ body: (String, String) -> Void) {
+        var text = String(raw)
+        text.withUTF8 { forEachPair(in: $0, body) }
+    }
+
+    private static func forEachPair(in raw: UnsafeBufferPointer<UInt8>, _ body: (String, String) -> Void) {
         var start = raw.startIndex
         if start != raw.endIndex && raw[start] == UInt8(ascii: "?") { raw.formIndex(after: &start) }
         var scratch: [UInt8] = []
