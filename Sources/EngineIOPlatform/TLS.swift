@@ -57,10 +57,31 @@ public final class TLSClientContext: @unchecked Sendable {
     deinit { SSL_CTX_free(context) }
 }
 
-/// One TLS connection over a non-blocking socket, client side.
-public final class TLSConnection {
+/// Server TLS settings: the certificate chain and key that every accepted connection presents.
+public final class TLSServerContext: @unchecked Sendable {
+    let context: OpaquePointer
+
+    /// `certificateFile`: PEM, the server certificate followed by its intermediates; `keyFile`: its PEM private key.
+    public init(certificateFile: String, keyFile: String) throws(TLSError) {
+        guard let context = SSL_CTX_new(TLS_server_method()) else { throw TLSError.last("SSL_CTX_new") }
+        self.context = context
+        _ = copenssl_SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION)
+        // Idle sessions are most of a server's connections: releasing their buffers keeps them cheap.
+        _ = copenssl_SSL_CTX_set_mode(context, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
+        guard SSL_CTX_use_certificate_chain_file(context, certificateFile) == 1 else { throw TLSError.last("loading \(certificateFile)") }
+        guard SSL_CTX_use_PrivateKey_file(context, keyFile, SSL_FILETYPE_PEM) == 1 else { throw TLSError.last("loading \(keyFile)") }
+        guard SSL_CTX_check_private_key(context) == 1 else { throw TLSError.last("the key does not match the certificate") }
+    }
+
+    deinit { SSL_CTX_free(context) }
+}
+
+/// One TLS connection over a non-blocking socket, either side.
+/// Sendable so an accepting thread can hand it to the loop that serves it; only one thread uses it at a time.
+public final class TLSConnection: @unchecked Sendable {
     private let ssl: OpaquePointer
-    private let context: TLSClientContext
+    /// Keeps the `SSL_CTX` alive as long as the connection that uses it.
+    private let context: AnyObject
 
     /// What a non-blocking TLS call did.
     public enum Progress: Equatable {
@@ -89,6 +110,18 @@ public final class TLSConnection {
         }
         SSL_set_connect_state(ssl)
     }
+
+    /// Wraps an accepted `fd`, server side.
+    public init(context: TLSServerContext, acceptedFD fd: Int32) throws(TLSError) {
+        self.context = context
+        guard let ssl = SSL_new(context.context) else { throw TLSError.last("SSL_new") }
+        self.ssl = ssl
+        SSL_set_fd(ssl, fd)
+        SSL_set_accept_state(ssl)
+    }
+
+    /// Whether the handshake has finished.
+    public var isEstablished: Bool { SSL_is_init_finished(ssl) == 1 }
 
     deinit { SSL_free(ssl) }
 

@@ -2,7 +2,7 @@
 //
 //   eio serve [--host H] [--port P] [--ping-interval S] [--ping-timeout S] [--max-payload BYTES]
 //             [--transports polling,websocket] [--cors-allowed-origins ORIGIN[,ORIGIN]] [--static DIR]
-//             [--echo] [--async] [--log]
+//             [--certfile PEM --keyfile PEM] [--echo] [--async] [--log]
 import EngineIO
 import EngineIOWire
 import Foundation
@@ -17,6 +17,8 @@ struct ServeCommand: Sendable {
     var port = 5000
     var options = ServerOptions()
     var staticDirectory: String?
+    var certificateFile: String?
+    var keyFile: String?
     var echo = false
     var useAsync = false
     var log = false
@@ -52,6 +54,8 @@ struct ServeCommand: Sendable {
                 let origins = try value(argument).split(separator: ",").map(String.init)
                 options.corsAllowedOrigins = origins.contains("*") ? .all : .origins(origins)
             case "--static": staticDirectory = try value(argument)
+            case "--certfile": certificateFile = try value(argument)
+            case "--keyfile": keyFile = try value(argument)
             case "--echo": echo = true
             case "--async": useAsync = true
             case "--log": log = true
@@ -59,13 +63,14 @@ struct ServeCommand: Sendable {
             default: throw UsageError(description: "unknown option \(argument)\n\(Self.usage)")
             }
         }
+        if (certificateFile == nil) != (keyFile == nil) { throw UsageError(description: "--certfile and --keyfile go together") }
         options = try options.validated()
     }
 
     static let usage = """
         usage: eio serve [--host 127.0.0.1] [--port 5000] [--ping-interval SECONDS] [--ping-timeout SECONDS]
                          [--max-payload BYTES] [--transports polling,websocket] [--cors-allowed-origins ORIGIN[,ORIGIN]]
-                         [--static DIR] [--echo] [--async] [--log]
+                         [--static DIR] [--certfile PEM --keyfile PEM] [--echo] [--async] [--log]
         """
 
     /// The demo page at `/`, files from `--static` elsewhere.
@@ -91,7 +96,7 @@ struct ServeCommand: Sendable {
     }
 
     func run() throws {
-        let url = "http://\(host.contains(":") ? "[\(host)]" : host):"
+        let url = "\(certificateFile == nil ? "http" : "https")://\(host.contains(":") ? "[\(host)]" : host):"
         if useAsync {
             let server = try AsyncServer(options: options)
             if log {
@@ -106,7 +111,7 @@ struct ServeCommand: Sendable {
             }
             server.on(.disconnect) { sid, reason in self.say("disconnect \(sid): \(reason.rawValue)") }
             let app = ASGIApp(server, otherAsgiApp: demoPage, staticFiles: staticFiles)
-            let bound = try runBlocking { try await app.start(host: host, port: port) }
+            let bound = try runBlocking { try await app.start(host: host, port: port, certificateFile: certificateFile, keyFile: keyFile) }
             announce("eio serving on \(url)\(bound)/ (AsyncServer; Engine.IO at /engine.io/)")
             waitForSignal { runBlocking { await app.stop() } }
         } else {
@@ -123,7 +128,7 @@ struct ServeCommand: Sendable {
             }
             server.on(.disconnect) { sid, reason in self.say("disconnect \(sid): \(reason.rawValue)") }
             let app = WSGIApp(server, wsgiApp: demoPage, staticFiles: staticFiles)
-            let bound = try app.start(host: host, port: port)
+            let bound = try app.start(host: host, port: port, certificateFile: certificateFile, keyFile: keyFile)
             announce("eio serving on \(url)\(bound)/ (Server; Engine.IO at /engine.io/)")
             waitForSignal { app.stop() }
         }

@@ -25,7 +25,7 @@ struct PythonClientInteropTests {
         let port: Int
         private let stop: @Sendable () -> Void
 
-        init(async: Bool, options: ServerOptions = PythonClientInteropTests.options) throws {
+        init(async: Bool, options: ServerOptions = PythonClientInteropTests.options, certificate: (cert: String, key: String)? = nil) throws {
             if async {
                 let server = try AsyncServer(options: options)
                 server.on(.message) { sid, data in
@@ -35,7 +35,7 @@ struct PythonClientInteropTests {
                 let box = PortBox()
                 let done = DispatchSemaphore(value: 0)
                 Task {
-                    box.port = (try? await app.start(host: "127.0.0.1", port: 0)) ?? -1
+                    box.port = (try? await app.start(host: "127.0.0.1", port: 0, certificateFile: certificate?.cert, keyFile: certificate?.key)) ?? -1
                     done.signal()
                 }
                 done.wait()
@@ -47,7 +47,7 @@ struct PythonClientInteropTests {
                     if data == .text("kick-me") { server.disconnect(sid) } else { server.send(sid, data) }
                 }
                 let app = WSGIApp(server)
-                port = try app.start(host: "127.0.0.1", port: 0)
+                port = try app.start(host: "127.0.0.1", port: 0, certificateFile: certificate?.cert, keyFile: certificate?.key)
                 stop = { app.stop() }
             }
         }
@@ -57,14 +57,18 @@ struct PythonClientInteropTests {
 
     final class PortBox: @unchecked Sendable { var port = 0 }
 
-    func runClient(_ mode: String, port: Int, transports: String, scenario: String) throws -> Outcome {
-        try runPython([Self.script, mode, "http://127.0.0.1:\(port)", transports, scenario])
+    func runClient(_ mode: String, port: Int, transports: String, scenario: String, trusting caFile: String? = nil) throws -> Outcome {
+        let scheme = caFile == nil ? "http" : "https"
+        // requests, websocket-client and aiohttp each read their own variable for the CA to trust.
+        let environment = caFile.map { ["SSL_CERT_FILE": $0, "REQUESTS_CA_BUNDLE": $0, "WEBSOCKET_CLIENT_CA_BUNDLE": $0] } ?? [:]
+        return try runPython([Self.script, mode, "\(scheme)://127.0.0.1:\(port)", transports, scenario], environment: environment)
     }
 
-    func runPython<Result: Decodable>(_ arguments: [String]) throws -> Result {
+    func runPython<Result: Decodable>(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -99,6 +103,51 @@ struct PythonClientInteropTests {
         #expect(outcome.received.count == expected.count)
         #expect(outcome.received == expected)
         #expect(outcome.transport == (transports == "polling" ? "polling" : "websocket"))
+    }
+
+    @Test("over HTTPS and WSS (our server's TLS) python's clients echo everything, verifying our certificate", arguments: [
+        ("sync", false, "polling,websocket"), ("async", true, "polling,websocket"), ("async", false, "websocket"),
+    ])
+    func echoOverTLS(mode: String, asyncServer: Bool, transports: String) throws {
+        let certificate = try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1")
+        // python's sync client queues its pong behind the megabyte it is encrypting: a tight timeout would test that.
+        var options = Self.options
+        options.pingTimeout = 5
+        let peer = try Peer(async: asyncServer, options: options, certificate: certificate)
+        let outcome = try runClient(mode, port: peer.port, transports: transports, scenario: "echo", trusting: certificate.cert)
+        // Counted first: a failed comparison of the whole echo would print megabytes.
+        #expect(outcome.received.count == Self.expectedEcho().count)
+        #expect(outcome.disconnect_reason == "client disconnect")
+        #expect(outcome.received == Self.expectedEcho())
+        #expect(outcome.transport == "websocket")
+    }
+
+    @Test("on the TLS port, plain HTTP and a stalled handshake are closed or left idle while our own client is served")
+    func tlsPortRefusesPlainHTTP() throws {
+        let certificate = try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1")
+        let peer = try Peer(async: false, certificate: certificate)
+        let stalled = try TestSocket(port: peer.port)
+        stalled.write([0x16, 0x03, 0x01])  // the start of a ClientHello, and then nothing
+        let plain = try TestSocket(port: peer.port)
+        plain.write(Array("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        var answer: [UInt8] = []
+        while let bytes = plain.read() { answer += bytes }
+        // OpenSSL may send an alert record first; what matters is no HTTP answer and a closed connection.
+        #expect(!answer.starts(with: Array("HTTP/".utf8)))
+
+        let client = try Client(options: ClientOptions(caFile: certificate.cert))
+        let reply = EngineEvent()
+        let received = LockedLines()
+        client.on(.message) { data in
+            if case .text(let text) = data { received.append(text) }
+            reply.set()
+        }
+        try client.connect("https://localhost:\(peer.port)")
+        client.send("over tls")
+        #expect(reply.wait(timeout: 5))
+        #expect(received.all == ["over tls"])
+        client.disconnect()
+        withExtendedLifetime(stalled) {}
     }
 
     @Test("a server-initiated disconnect reaches the client as server disconnect", arguments: [("sync", "polling"), ("sync", "websocket"), ("async", "websocket")])

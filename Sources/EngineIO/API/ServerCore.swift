@@ -1,5 +1,6 @@
 import EngineIOCore
 import EngineIOWire
+import EngineIOPlatform
 import Foundation
 import Synchronization
 
@@ -36,8 +37,8 @@ final class ServerCore: Sendable {
     private var runner: (any HandlerRunner)? { runnerBox.withLock { $0 } }
 
     /// Starts the engine on `host:port` with the Engine.IO path `path`; returns the bound port.
-    func listen(host: String, port: Int, path: String) throws -> Int {
-        try engine(path: path).start(host: host, port: port)
+    func listen(host: String, port: Int, path: String, tls: TLSServerContext? = nil) throws -> Int {
+        try engine(path: path).start(host: host, port: port, tls: tls)
     }
 
     /// The first shard, the engine group made and every loop started on first use.

@@ -1,5 +1,6 @@
 public import EngineIOCore
 public import EngineIOWire
+import EngineIOPlatform
 import Foundation
 import Synchronization
 
@@ -44,11 +45,12 @@ public final class WSGIApp: Sendable {
     }
 
     /// Starts serving without blocking; returns the bound port (pass 0 for any free port).
+    /// `certificateFile` and `keyFile` (PEM: the certificate chain and its key) serve HTTPS and WSS instead of HTTP.
     @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 5000) throws -> Int {
+    public func start(host: String = "127.0.0.1", port: Int = 5000, certificateFile: String? = nil, keyFile: String? = nil) throws -> Int {
         let router = self.router
         server.core.fallback.withLock { $0 = { router.respond($0) } }
-        return try server.listen(host: host, port: port, path: engineioPath)
+        return try server.core.listen(host: host, port: port, path: engineioPath, tls: serverTLS(certificateFile: certificateFile, keyFile: keyFile))
     }
 
     /// Serves until `stop()` (python's `run`-style entry point).
@@ -88,11 +90,13 @@ public final class ASGIApp: Sendable {
 
     /// Runs the startup hook and starts serving; returns the bound port.
     @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int = 5000) async throws -> Int {
+    /// `certificateFile` and `keyFile` (PEM: the certificate chain and its key) serve HTTPS and WSS instead of HTTP.
+    public func start(host: String = "127.0.0.1", port: Int = 5000, certificateFile: String? = nil, keyFile: String? = nil) async throws -> Int {
+        let tls = try serverTLS(certificateFile: certificateFile, keyFile: keyFile)
         await onStartup?()
         let router = self.router
         server.core.fallback.withLock { $0 = { router.respond($0) } }
-        return try server.listen(host: host, port: port, path: engineioPath)
+        return try server.core.listen(host: host, port: port, path: engineioPath, tls: tls)
     }
 
     /// Serves until `stop()`.
@@ -118,4 +122,13 @@ func normalizedPath(_ path: String) -> String {
     if !result.hasPrefix("/") { result = "/" + result }
     if !result.hasSuffix("/") { result += "/" }
     return result
+}
+
+/// The server's TLS settings, when both files are given; a half-given pair is a mistake worth an error, not plain HTTP.
+private func serverTLS(certificateFile: String?, keyFile: String?) throws -> TLSServerContext? {
+    switch (certificateFile, keyFile) {
+    case (nil, nil): return nil
+    case (let certificate?, let key?): return try TLSServerContext(certificateFile: certificate, keyFile: key)
+    default: throw TLSError("TLS needs both certificateFile and keyFile")
+    }
 }

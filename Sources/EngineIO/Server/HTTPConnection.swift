@@ -37,6 +37,10 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     private var moving = false
     private var output: [UInt8] = []
     private var outputStart = 0
+    /// HTTPS: every byte in and out goes through this session.
+    private let tls: TLSConnection?
+    /// A TLS read (or the handshake) needs the socket writable before it can go on.
+    private var tlsReadWaitsForWritable = false
     /// The events epoll reports for this connection now.
     private var interest: IOEvents = [.readable, .peerClosed]
     /// Above this many unsent bytes the connection stops reading, so a peer that does not read cannot make us
@@ -44,10 +48,11 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     private static let highWater = 256 * 1024
     private static let readSize = 65_536
 
-    init(engine: ServerEngine, fd: Int32, remoteAddress: String, initialBytes: [UInt8] = []) {
+    init(engine: ServerEngine, fd: Int32, remoteAddress: String, initialBytes: [UInt8] = [], tls: TLSConnection? = nil) {
         self.engine = engine
         self.fd = fd
         self.remoteAddress = remoteAddress
+        self.tls = tls
         parser = HTTPRequestParser(limits: engine.parserLimits)
         parser.append(initialBytes)
     }
@@ -59,7 +64,13 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     }
 
     func ready(_ events: IOEvents) {
-        if events.contains(.writable) { flush() }
+        if events.contains(.writable) {
+            if tlsReadWaitsForWritable {
+                tlsReadWaitsForWritable = false
+                readAvailable()
+            }
+            flush()
+        }
         if events.contains(.readable) || events.contains(.peerClosed) || events.contains(.hangUp) || events.contains(.error) {
             readAvailable()
         }
@@ -68,6 +79,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     // MARK: reading
 
     private func readAvailable() {
+        if let tls { return readAvailable(through: tls) }
         while !moving {
             if case .closed = mode { return }
             // One buffer per loop, reused by every connection: reads are consumed before the next one starts.
@@ -81,6 +93,31 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
                 if errno == EAGAIN || errno == EWOULDBLOCK { return }
                 if errno == EINTR { continue }
                 return terminate()
+            }
+        }
+    }
+
+    /// Reads until OpenSSL wants more from the socket: it may hold decrypted bytes the socket no longer signals.
+    private func readAvailable(through tls: TLSConnection) {
+        while !moving {
+            if case .closed = mode { return }
+            let progress: TLSConnection.Progress
+            if tls.isEstablished {
+                progress = engine.readBuffer.withUnsafeMutableBytes { tls.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Self.readSize])) }
+            } else {
+                progress = tls.handshake()
+                if case .done = progress {
+                    flush()  // nothing is queued before the handshake ends, but writes were held until now
+                    continue
+                }
+            }
+            switch progress {
+            case .done(let count): consume(engine.readBuffer[0..<count])
+            case .wantRead: return
+            case .wantWrite:
+                tlsReadWaitsForWritable = true
+                return updateInterest()
+            case .closed, .failed: return terminate()
             }
         }
     }
@@ -130,7 +167,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         if head.isUpgrade, head.headers.contains(token: "websocket", inHeader: "Upgrade") {
             return startUpgrade(head)
         }
-        let described = engine.describe(head, remoteAddress: remoteAddress)
+        let described = engine.describe(head, remoteAddress: remoteAddress, secure: tls != nil)
         let id = RequestID(engine.newID())
         let sid = described.queryValue("sid")
         let shard = engine.shard(for: sid)
@@ -175,6 +212,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
             }
             handle(request)
             processRequests()
+            readAvailable()  // OpenSSL may hold records it read from the socket, which epoll will not report again
         }
     }
 
@@ -182,7 +220,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         guard isEngineIOPath(head.path), head.method == "POST" else {
             return sendPlain(status: 413, body: "Content Too Large", keepAlive: false)
         }
-        let described = engine.describe(head, remoteAddress: remoteAddress)
+        let described = engine.describe(head, remoteAddress: remoteAddress, secure: tls != nil)
         let id = RequestID(engine.newID())
         let shard = engine.shard(for: described.queryValue("sid"))
         awaiting = (id, false, shard)  // the unread body makes the rest of the stream unusable
@@ -212,7 +250,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         }
         let id = ConnectionID(engine.newID())
         mode = .upgrading(id, accept: accept)
-        let described = engine.describe(head, remoteAddress: remoteAddress, upgrade: true)
+        let described = engine.describe(head, remoteAddress: remoteAddress, upgrade: true, secure: tls != nil)
         let sid = described.queryValue("sid")
         let shard = engine.shard(for: sid)
         socketShard = shard
@@ -393,6 +431,18 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
 
     private func flush() {
         while outputStart < output.count {
+            if let tls {
+                guard tls.isEstablished else { return updateInterest() }
+                switch output.withUnsafeBytes({ tls.write(UnsafeRawBufferPointer(rebasing: $0[outputStart...])) }) {
+                case .done(let written):
+                    outputStart += written
+                    continue
+                case .wantWrite, .wantRead:
+                    return holdOutput()
+                case .closed, .failed:
+                    return terminate()
+                }
+            }
             let written = output.withUnsafeBytes { raw in
                 Glibc.send(fd, raw.baseAddress! + outputStart, output.count - outputStart, Int32(MSG_NOSIGNAL))
             }
@@ -401,12 +451,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
             } else if written < 0, errno == EINTR {
                 continue
             } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                if outputStart >= 65_536, outputStart >= pendingBytes {
-                    output.removeSubrange(0..<outputStart)  // drop what was sent, so a slow peer cannot grow it
-                    outputStart = 0
-                }
-                updateInterest()
-                return
+                return holdOutput()
             } else {
                 return terminate()
             }
@@ -415,6 +460,15 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         outputStart = 0
         updateInterest()
         if closeWhenFlushed { terminate() }
+    }
+
+    /// The socket is full: keep the unsent bytes and wait to be writable.
+    private func holdOutput() {
+        if outputStart >= 65_536, outputStart >= pendingBytes {
+            output.removeSubrange(0..<outputStart)  // drop what was sent, so a slow peer cannot grow it
+            outputStart = 0
+        }
+        updateInterest()
     }
 
     func flushThenClose() {
@@ -426,7 +480,9 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     private func updateInterest() {
         if case .closed = mode { return }
         var wanted: IOEvents = [.peerClosed]
-        if pendingBytes > 0 { wanted.insert(.writable) }
+        // Output waits for the TLS handshake without asking for writability, which would only spin.
+        if pendingBytes > 0, tls?.isEstablished ?? true { wanted.insert(.writable) }
+        if tlsReadWaitsForWritable { wanted.insert(.writable) }
         if pendingBytes <= Self.highWater { wanted.insert(.readable) }
         guard wanted != interest else { return }
         interest = wanted

@@ -90,7 +90,8 @@ final class ServerEngine: @unchecked Sendable {
     }
 
     /// Binds and starts serving; returns the bound port.
-    func start(host: String, port: Int) throws -> Int {
+    /// `tls`: serve HTTPS and WSS with these certificates instead of plain HTTP.
+    func start(host: String, port: Int, tls: TLSServerContext? = nil) throws -> Int {
         let (fd, bound) = try Socket.listen(host: host, port: port)
         self.port = bound
         startLoop()
@@ -98,7 +99,7 @@ final class ServerEngine: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
             do {
-                let token = try loop.register(fd, events: .readable, handler: Listener(engine: self, fd: fd))
+                let token = try loop.register(fd, events: .readable, handler: Listener(engine: self, fd: fd, tls: tls))
                 listener = (fd, token)
             } catch {
                 ready.withLock { $0 = error }
@@ -217,10 +218,11 @@ final class ServerEngine: @unchecked Sendable {
 
     /// The reducer's view of a request head. Under a custom CORS policy the application's check runs here, since
     /// a closure cannot travel inside the reducer's values.
-    func describe(_ head: HTTPRequestHead, remoteAddress: String?, upgrade: Bool = false) -> EngineIORequest {
+    func describe(_ head: HTTPRequestHead, remoteAddress: String?, upgrade: Bool = false, secure: Bool = false) -> EngineIORequest {
         var request = EngineIORequest(
             method: head.method, query: HTTPQuery(parsing: head.query ?? "").items.map { QueryItem($0.name, $0.value) },
-            headers: head.headers.map { HeaderField($0.name, $0.value) }, isWebSocketUpgrade: upgrade, path: String(head.path),
+            headers: head.headers.map { HeaderField($0.name, $0.value) }, scheme: secure ? "https" : "http", isWebSocketUpgrade: upgrade,
+            path: String(head.path),
             remoteAddress: remoteAddress)
         if case .custom(let check) = options.corsAllowedOrigins, let origin = head.headers["Origin"] {
             request.originAllowedByApplication = check.allows(origin)
@@ -335,16 +337,28 @@ extension HTTPReply {
 private final class Listener: LoopHandler {
     unowned let engine: ServerEngine
     let fd: Int32
+    let tls: TLSServerContext?
 
-    init(engine: ServerEngine, fd: Int32) {
+    init(engine: ServerEngine, fd: Int32, tls: TLSServerContext?) {
         self.engine = engine
         self.fd = fd
+        self.tls = tls
     }
 
     func ready(_ events: IOEvents) {
         while let (client, address) = Socket.accept(fd) {
+            let session: TLSConnection?
+            if let tls {
+                guard let made = try? TLSConnection(context: tls, acceptedFD: client) else {
+                    close(client)
+                    continue
+                }
+                session = made
+            } else {
+                session = nil
+            }
             engine.group.nextShard().perform { shard in
-                let connection = HTTPConnection(engine: shard, fd: client, remoteAddress: address)
+                let connection = HTTPConnection(engine: shard, fd: client, remoteAddress: address, tls: session)
                 do {
                     connection.token = try shard.loop.register(client, events: [.readable, .peerClosed], handler: connection)
                     shard.add(connection)
