@@ -121,23 +121,25 @@ extension LoopbackTests {
             #expect(transport == (transports == [.polling] ? .polling : .websocket))
         }
 
-        @Test("empty and 1 MB messages and a 1000-message burst arrive in order; a server disconnect reaches the client", arguments: [nil, [Transport.polling], [.websocket]])
-        func largeAndBursts(transports: [Transport]?) throws {
+        @Test("empty and 1 MB messages and a 1000-message burst arrive in order, in the clear and over TLS; a server disconnect reaches the client",
+              arguments: [(nil, false), ([Transport.polling], false), ([.websocket], false), (nil, true), ([.websocket], true)])
+        func largeAndBursts(transports: [Transport]?, tls: Bool) throws {
             let server = try Server(options: ServerOptions(maxHttpBufferSize: 4_000_000, asyncHandlers: false))
             server.on(.message) { sid, data in
                 if data == .text("kick me") { server.disconnect(sid) } else { server.send(sid, data) }
             }
             let app = WSGIApp(server)
-            let port = try app.start(host: "127.0.0.1", port: 0)
+            let certificate = tls ? try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1") : nil
+            let port = try app.start(host: "127.0.0.1", port: 0, certificateFile: certificate?.cert, keyFile: certificate?.key)
             defer { app.stop() }
-            let client = try Client()
+            let client = try Client(options: ClientOptions(caFile: certificate?.cert))
             let recorder = Recorder()
             let sent: [MessageData] = [.text(""), .text(String(repeating: "é", count: 500_000)), .binary([UInt8](repeating: 7, count: 1_000_000))]
                 + (0..<1000).map { .text("burst \($0)") }
             recorder.expected = sent.count
             client.on(.message) { recorder.message($0) }
             client.on(.disconnect) { recorder.disconnected($0) }
-            try client.connect("http://127.0.0.1:\(port)", transports: transports)
+            try client.connect("\(tls ? "https://localhost" : "http://127.0.0.1"):\(port)", transports: transports)
             for message in sent { client.send(message) }
             #expect(recorder.done.wait(timeout: 20))
             #expect(recorder.received == sent)

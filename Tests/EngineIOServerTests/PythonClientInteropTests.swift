@@ -105,8 +105,11 @@ struct PythonClientInteropTests {
         #expect(outcome.transport == (transports == "polling" ? "polling" : "websocket"))
     }
 
+    // python's sync client over WSS is left out: its read and write threads use one SSL socket at once, which
+    // OpenSSL does not allow, and it drops the connection now and then whatever the server does
+    // (python-engineio issue #461; 4.15.1 has no lock). Its HTTPS polling uses a connection per thread.
     @Test("over HTTPS and WSS (our server's TLS) python's clients echo everything, verifying our certificate", arguments: [
-        ("sync", false, "polling,websocket"), ("async", true, "polling,websocket"), ("async", false, "websocket"),
+        ("sync", false, "polling"), ("async", false, "polling"), ("async", true, "polling,websocket"), ("async", false, "websocket"),
     ])
     func echoOverTLS(mode: String, asyncServer: Bool, transports: String) throws {
         let certificate = try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1")
@@ -119,7 +122,7 @@ struct PythonClientInteropTests {
         #expect(outcome.received.count == Self.expectedEcho().count)
         #expect(outcome.disconnect_reason == "client disconnect")
         #expect(outcome.received == Self.expectedEcho())
-        #expect(outcome.transport == "websocket")
+        #expect(outcome.transport == (transports == "polling" ? "polling" : "websocket"))
     }
 
     @Test("on the TLS port, plain HTTP and a stalled handshake are closed or left idle while our own client is served")
