@@ -8,8 +8,9 @@
 //   Spec/engineio.json ─(SpecBuildPlugin runs engineio-spec-gen)─▶ EngineIOSpec   generated vocabulary
 //   EngineIOCore      pure Engine.IO: packets, payloads (v3/v4), open packet; session reducers
 //   EngineIOPlatform  shells' building blocks over the system: zlib, OpenSSL, epoll
-//   EngineIO          the public API: Server, AsyncServer, apps, on an epoll engine that runs the reducers' effects
-//   eio               command-line tool: `eio serve`
+//   EngineIO          the public API: Server, AsyncServer, Client, AsyncClient, apps, on epoll engines that run the
+//                     reducers' effects; SpecBuildPlugin adds the initialisers that take every option
+//   eio               command-line tool: `eio serve`, `eio connect`
 //   EngineIOTesting   public property-test kit and fuzz harnesses
 import PackageDescription
 
@@ -60,7 +61,8 @@ let package = Package(
         .target(name: "EngineIOCore", dependencies: ["EngineIOJSON", "EngineIOSpec", "EngineIOWire"], swiftSettings: strict),
         .target(name: "EngineIOPlatform", dependencies: ["CZlib", "COpenSSL", "CLinux"], swiftSettings: strict),
         .target(
-            name: "EngineIO", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOPlatform", "CLinux"], swiftSettings: strict),
+            name: "EngineIO", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOPlatform", "CLinux"], swiftSettings: strict,
+            plugins: ["SpecBuildPlugin"]),
         .executableTarget(name: "eio", dependencies: ["EngineIO"], swiftSettings: strict),
         .executableTarget(name: "EngineIOBench", dependencies: ["EngineIO", "EngineIOWire", "EngineIOCore", "EngineIOPlatform", "CLinux"], swiftSettings: strict),
         .target(name: "EngineIOTesting", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOSpec", "EngineIOJSON"], swiftSettings: strict),

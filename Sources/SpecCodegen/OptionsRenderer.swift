@@ -15,6 +15,40 @@ struct OptionsRenderer {
         return w.text
     }
 
+    /// The `EngineIO` module's side: for each class an option set names in `swiftInitializers`, a convenience
+    /// initialiser with every option as a labelled parameter at its default, python's constructor in Swift spelling.
+    func renderInitializers() -> String {
+        var w = SwiftWriter()
+        SpecRenderer.header(&w)
+        w.line("public import EngineIOSpec")
+        for set in spec.optionSets {
+            let fields = set.options.filter { !$0.isArgument }
+            for type in set.initializers {
+                w.line()
+                w.block("extension \(type)") { body in
+                    body.doc("python's `\(type)(**options)`: every option of `\(set.swift)` as a parameter, at its default unless")
+                    body.doc("given. Throws `OptionError` for a value outside its allowed range, as `init(options:)` does.")
+                    body.line("public convenience init(")
+                    for (position, option) in fields.enumerated() {
+                        let comma = position == fields.count - 1 ? "" : ","
+                        body.line("    \(SwiftNames.escaped(option.swift)): \(swiftType(option)) = \(swiftDefault(option))\(comma)")
+                    }
+                    body.block(") throws") { initializer in
+                        initializer.line("try self.init(")
+                        initializer.line("    options: \(set.swift)(")
+                        for (position, option) in fields.enumerated() {
+                            let comma = position == fields.count - 1 ? "" : ","
+                            let name = SwiftNames.escaped(option.swift)
+                            initializer.line("        \(SwiftNames.escaped(option.swift)): \(name)\(comma)")
+                        }
+                        initializer.line("    ))")
+                    }
+                }
+            }
+        }
+        return w.text
+    }
+
     private func renderSet(_ set: Spec.OptionSet, _ w: inout SwiftWriter) {
         let fields = set.options.filter { !$0.isArgument }
         w.doc(set.doc)

@@ -207,8 +207,19 @@ private struct SpecLoader {
                 try optionNode.finish()
                 options.append(option)
             }
+            var initializers: [String] = []
+            if node.has("swiftInitializers") {
+                var seen = Set<String>()
+                for element in try node.array("swiftInitializers") {
+                    guard case .string(let text) = element.value, SwiftNames.isTypeName(text), seen.insert(text).inserted else {
+                        throw SpecError(file: node.file, path: element.path, message: "expected a distinct UpperCamelCase Swift class name")
+                    }
+                    initializers.append(text)
+                }
+            }
             try names.insert(name, node, "swift")
-            spec.optionSets.append(Spec.OptionSet(swift: name, python: classes, doc: try node.doc(), options: options))
+            spec.optionSets.append(
+                Spec.OptionSet(swift: name, python: classes, doc: try node.doc(), options: options, initializers: initializers))
             try node.finish()
         }
     }

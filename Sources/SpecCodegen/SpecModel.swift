@@ -56,6 +56,9 @@ public struct Spec: Equatable, Sendable {
 
     public struct OptionSet: Equatable, Sendable {
         public var swift: String; public var python: [String]; public var doc: String; public var options: [Option]
+        /// Classes of the `EngineIO` module that get a generated `convenience init` taking every option as a
+        /// parameter (python's `Server(ping_interval=…)`); each must have `init(options:)`.
+        public var initializers: [String] = []
     }
 
     public var versions: [Version]

@@ -1,8 +1,9 @@
 // engineio-spec-gen: validates Spec/engineio.json and writes the generated Swift (and API.md).
 //
-//   engineio-spec-gen SPEC OUTDIR [--swift-only] [--check] [--spec-name NAME] [--expect FILE ...]
+//   engineio-spec-gen SPEC OUTDIR [--swift-only] [--module NAME] [--check] [--spec-name NAME] [--expect FILE ...]
 //
 // --swift-only   write only the Swift sources (what the build plugin compiles)
+// --module       write only the Swift sources of that module (NAME/…), for the plugin run on that target
 // --check        write nothing; exit 1 listing the files that differ from a fresh rendering
 // --spec-name    how diagnostics name the spec (default: SPEC as given)
 // --expect       the relative paths the caller declared as outputs; a mismatch means the plugin is out of date
@@ -13,6 +14,7 @@ struct Arguments {
     var spec = ""
     var output = ""
     var swiftOnly = false
+    var module: String?
     var check = false
     var specName: String?
     var expected: [String] = []
@@ -24,6 +26,9 @@ struct Arguments {
             switch argument {
             case "--swift-only": swiftOnly = true
             case "--check": check = true
+            case "--module":
+                guard let name = iterator.next() else { throw UsageError() }
+                module = name
             case "--spec-name":
                 guard let name = iterator.next() else { throw UsageError() }
                 specName = name
@@ -50,7 +55,7 @@ let arguments: Arguments
 do {
     arguments = try Arguments(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    fail("usage: engineio-spec-gen SPEC OUTDIR [--swift-only] [--check] [--spec-name NAME] [--expect FILE ...]")
+    fail("usage: engineio-spec-gen SPEC OUTDIR [--swift-only] [--module NAME] [--check] [--spec-name NAME] [--expect FILE ...]")
 }
 
 let specName = arguments.specName ?? arguments.spec
@@ -66,6 +71,7 @@ do {
 
 var files = SpecRenderer.render(spec)
 if arguments.swiftOnly { files.removeAll { !$0.path.hasSuffix(".swift") } }
+if let module = arguments.module { files.removeAll { !$0.path.hasPrefix(module + "/") } }
 if !arguments.expected.isEmpty, Set(arguments.expected) != Set(files.map(\.path)) {
     fail("engineio-spec-gen: error: the caller declared \(arguments.expected.sorted()) but the renderer writes \(files.map(\.path).sorted()); update Plugins/SpecBuildPlugin")
 }

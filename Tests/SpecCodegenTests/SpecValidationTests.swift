@@ -124,6 +124,18 @@ struct SpecValidationTests {
         #expect(options.contains("try OptionError.require(maxSessions, option: \"maxSessions\", min: 1, max: nil, minExclusive: false)"))
         let table = try #require(files.first { $0.path == "API.md" }).contents
         #expect(table.contains("| (addition) | `maxSessions` | `Int` |  | `100` | ≥ 1 | At most this many sessions at once. |"))
+        // Server(maxSessions: …) and AsyncServer(maxSessions: …) too, handed on to ServerOptions.
+        let initializers = try #require(files.first { $0.path == "EngineIO/Initializers.swift" }).contents
+        #expect(initializers.ranges(of: "        maxSessions: Int = 100\n").count == 2)
+        #expect(initializers.ranges(of: "                maxSessions: maxSessions\n").count == 2)
+    }
+
+    @Test("swiftInitializers names Swift classes, each once")
+    func initializerNames() throws {
+        let lowercase = try error(editing: [.key("optionSets"), .index(0), .key("swiftInitializers"), .index(1)]) { $0 = "asyncServer" }
+        #expect(lowercase?.description == "Spec/engineio.json: optionSets[0].swiftInitializers[1]: expected a distinct UpperCamelCase Swift class name")
+        let twice = try error(editing: [.key("optionSets"), .index(0), .key("swiftInitializers"), .index(1)]) { $0 = "Server" }
+        #expect(twice?.description == "Spec/engineio.json: optionSets[0].swiftInitializers[1]: expected a distinct UpperCamelCase Swift class name")
     }
 
     @Test("adding a packet type adds an enum case")

@@ -17,7 +17,7 @@ public final class AsyncClient: Sendable {
         var tail: Task<Void, Never>?
     }
 
-    public init(options: ClientOptions = ClientOptions()) throws {
+    public init(options: ClientOptions) throws {
         core = try ClientCore(options: options)
         if options.handleSigint { SigintHandler.shared.register(core) }
     }

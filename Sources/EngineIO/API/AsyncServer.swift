@@ -26,7 +26,7 @@ public final class AsyncServer: Sendable {
     }
 
     /// A server with these options; throws for options outside their range or an `asyncMode` other than `async`.
-    public init(options: ServerOptions = ServerOptions()) throws {
+    public init(options: ServerOptions) throws {
         if let mode = options.asyncMode, mode != .async { throw ServerError.invalidAsyncMode(mode.rawValue) }
         core = try ServerCore(options: options)
         core.attach(Runner(server: self))

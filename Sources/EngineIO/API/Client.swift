@@ -207,7 +207,7 @@ public final class Client: Sendable {
         var disconnect: (@Sendable (DisconnectReason) -> Void)?
     }
 
-    public init(options: ClientOptions = ClientOptions()) throws {
+    public init(options: ClientOptions) throws {
         core = try ClientCore(options: options)
         if options.handleSigint { SigintHandler.shared.register(core) }
     }

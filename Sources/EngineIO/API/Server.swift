@@ -29,7 +29,7 @@ public final class Server: Sendable {
 
     /// A server with these options (python's constructor arguments); throws for options outside their range or an
     /// `asyncMode` other than `threading`.
-    public init(options: ServerOptions = ServerOptions()) throws {
+    public init(options: ServerOptions) throws {
         if let mode = options.asyncMode, mode != .threading { throw ServerError.invalidAsyncMode(mode.rawValue) }
         core = try ServerCore(options: options)
         core.attach(Runner(server: self))
