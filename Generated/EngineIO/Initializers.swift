@@ -29,6 +29,7 @@ extension Server {
         maxOutboundQueueBytes: Int = 16_000_000,
         maxPacketsPerPoll: Int = 16,
         maxHeaderBytes: Int = 16_384,
+        headersTimeout: Double = 30,
         eventLoops: Int = 0,
         closeTimeout: Double = 30
     ) throws {
@@ -56,6 +57,7 @@ extension Server {
                 maxOutboundQueueBytes: maxOutboundQueueBytes,
                 maxPacketsPerPoll: maxPacketsPerPoll,
                 maxHeaderBytes: maxHeaderBytes,
+                headersTimeout: headersTimeout,
                 eventLoops: eventLoops,
                 closeTimeout: closeTimeout
             ))
@@ -88,6 +90,7 @@ extension AsyncServer {
         maxOutboundQueueBytes: Int = 16_000_000,
         maxPacketsPerPoll: Int = 16,
         maxHeaderBytes: Int = 16_384,
+        headersTimeout: Double = 30,
         eventLoops: Int = 0,
         closeTimeout: Double = 30
     ) throws {
@@ -115,6 +118,7 @@ extension AsyncServer {
                 maxOutboundQueueBytes: maxOutboundQueueBytes,
                 maxPacketsPerPoll: maxPacketsPerPoll,
                 maxHeaderBytes: maxHeaderBytes,
+                headersTimeout: headersTimeout,
                 eventLoops: eventLoops,
                 closeTimeout: closeTimeout
             ))

@@ -115,6 +115,11 @@ public struct ServerOptions: Sendable {
     /// An addition: python-engineio has no such option. Unit: bytes. Allowed: ≥ 256.
     public var maxHeaderBytes: Int
 
+    /// Seconds the built-in server gives a connection to finish a request head it has begun, or its TLS handshake; after that the connection is closed (with 408 Request Timeout when it speaks HTTP). Idle keep-alive connections between requests are not affected.
+    ///
+    /// An addition: python-engineio has no such option. Unit: seconds. Allowed: > 0.
+    public var headersTimeout: Double
+
     /// Number of epoll event loops the built-in server runs; 0 starts one per CPU core.
     ///
     /// An addition: python-engineio has no such option. Allowed: ≥ 0.
@@ -149,6 +154,7 @@ public struct ServerOptions: Sendable {
         maxOutboundQueueBytes: Int = 16_000_000,
         maxPacketsPerPoll: Int = 16,
         maxHeaderBytes: Int = 16_384,
+        headersTimeout: Double = 30,
         eventLoops: Int = 0,
         closeTimeout: Double = 30
     ) {
@@ -174,6 +180,7 @@ public struct ServerOptions: Sendable {
         self.maxOutboundQueueBytes = maxOutboundQueueBytes
         self.maxPacketsPerPoll = maxPacketsPerPoll
         self.maxHeaderBytes = maxHeaderBytes
+        self.headersTimeout = headersTimeout
         self.eventLoops = eventLoops
         self.closeTimeout = closeTimeout
     }
@@ -194,6 +201,7 @@ public struct ServerOptions: Sendable {
         try OptionError.require(maxOutboundQueueBytes, option: "maxOutboundQueueBytes", min: 1, max: nil, minExclusive: false)
         try OptionError.require(maxPacketsPerPoll, option: "maxPacketsPerPoll", min: 1, max: nil, minExclusive: false)
         try OptionError.require(maxHeaderBytes, option: "maxHeaderBytes", min: 256, max: nil, minExclusive: false)
+        try OptionError.require(headersTimeout, option: "headersTimeout", min: 0, max: nil, minExclusive: true)
         try OptionError.require(eventLoops, option: "eventLoops", min: 0, max: nil, minExclusive: false)
         try OptionError.require(closeTimeout, option: "closeTimeout", min: 0, max: nil, minExclusive: true)
         return self
@@ -442,6 +450,17 @@ public struct ServerOptions: Sendable {
             allowed: "≥ 256",
             isArgument: false,
             doc: "Size limit in bytes of an HTTP request head (request line plus headers) accepted by the built-in server."
+        ),
+        OptionDescriptor(
+            swiftName: "headersTimeout",
+            pythonName: nil,
+            swiftType: "Double",
+            unit: "s",
+            swiftDefault: "30",
+            pythonDefault: nil,
+            allowed: "> 0",
+            isArgument: false,
+            doc: "Seconds the built-in server gives a connection to finish a request head it has begun, or its TLS handshake; after that the connection is closed (with 408 Request Timeout when it speaks HTTP). Idle keep-alive connections between requests are not affected."
         ),
         OptionDescriptor(
             swiftName: "eventLoops",

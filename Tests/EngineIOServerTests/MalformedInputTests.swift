@@ -101,6 +101,23 @@ extension LoopbackTests {
             #expect(response.head.status == 200 && text(response).hasPrefix("0{"))
         }
 
+        @Test("a head left unfinished past headersTimeout gets 408 and a closed connection; an idle keep-alive connection stays")
+        func unfinishedHead() throws {
+            let server = try EchoServer(options: ServerOptions(pingInterval: 5, pingTimeout: 5, headersTimeout: 0.3))
+            let idle = try TestSocket(port: server.port)
+            #expect(try idle.request("GET", "\(server.base)&transport=polling").head.status == 200)
+            let stalled = try TestSocket(port: server.port)
+            stalled.write(Array("GET \(server.base)&transport=polling HTTP/1.1\r\nHost: x\r\n".utf8))
+            let began = Date()
+            #expect(try stalled.response(to: "GET").head.status == 408)
+            #expect(stalled.read() == nil)
+            // Well before the socket's own 5 s read timeout: the server closed it.
+            #expect(Date().timeIntervalSince(began) < 4)
+            // The keep-alive connection sat idle through the same time and still serves.
+            #expect(try idle.request("GET", "\(server.base)&transport=polling").head.status == 200)
+            try stillServing(server)
+        }
+
         @Test("garbage instead of HTTP gets 400 and a closed connection")
         func garbage() throws {
             let server = try EchoServer()

@@ -153,6 +153,19 @@ struct PythonClientInteropTests {
         withExtendedLifetime(stalled) {}
     }
 
+    @Test("a TLS handshake left unfinished past headersTimeout closes the connection")
+    func stalledHandshakeTimesOut() throws {
+        let certificate = try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1")
+        var options = Self.options
+        options.headersTimeout = 0.3
+        let peer = try Peer(async: false, options: options, certificate: certificate)
+        let stalled = try TestSocket(port: peer.port)
+        stalled.write([0x16, 0x03, 0x01])  // the start of a ClientHello, and then nothing
+        let began = Date()
+        #expect(stalled.read() == nil)
+        #expect(Date().timeIntervalSince(began) < 4)  // closed by the server, not the socket's 5 s read timeout
+    }
+
     @Test("a server-initiated disconnect reaches the client as server disconnect", arguments: [("sync", "polling"), ("sync", "websocket"), ("async", "websocket")])
     func serverDisconnect(mode: String, transports: String) throws {
         let peer = try Peer(async: mode == "async")

@@ -32,8 +32,7 @@ final class ClientEngine: @unchecked Sendable {
     private var sockets: [ConnectionID: ClientWebSocket] = [:]
     private var closing: [ObjectIdentifier: ClientWebSocket] = [:]
     private var timer: UInt64?
-    private var pending: [ClientSessionEvent] = []
-    private var reducing = false
+    private let inbox = SerialInbox<ClientSessionEvent>()
     /// `EIO_CLIENT_DEBUG=1` prints every input and its effects to standard error.
     private static let tracing = ProcessInfo.processInfo.environment["EIO_CLIENT_DEBUG"] != nil
 
@@ -72,12 +71,8 @@ final class ClientEngine: @unchecked Sendable {
     private var now: Instant { Instant(milliseconds: loop.now) }
 
     private func apply(_ event: ClientSessionEvent) {
-        pending.append(event)
-        guard !reducing else { return }
-        reducing = true
-        defer { reducing = false }
-        while !pending.isEmpty {
-            let next = pending.removeFirst()
+        guard inbox.enqueue(event) else { return }
+        while let next = inbox.take() {
             let effects = ClientSession.reduce(&session, Input(at: now, next))
             if Self.tracing {
                 FileHandle.standardError.write(Data("client \(next) -> \(effects)\n".prefix(600).utf8))
@@ -114,7 +109,7 @@ final class ClientEngine: @unchecked Sendable {
                 connection = try ClientHTTPConnection(loop: loop, address: address, tls: tls, hostname: url.host, tunnel: tunnel)
             } catch {
                 lastFailure = "\(error)"
-                return pending.append(.requestFailed(id))
+                return apply(.requestFailed(id))
             }
         }
         let reused = connection.wasUsed
@@ -183,7 +178,7 @@ final class ClientEngine: @unchecked Sendable {
                 }
                 sockets[connection] = socket
             } catch {
-                pending.append(.webSocketRefused(connection, status: nil, body: []))
+                apply(.webSocketRefused(connection, status: nil, body: []))
             }
         case .write(let packets, let connection):
             guard let socket = sockets[connection] else { return }

@@ -35,6 +35,9 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     private var closeWhenFlushed = false
     /// Handed over to another loop: this one must not touch the connection again.
     private var moving = false
+    /// Since when (loop milliseconds) the shard's sweep has seen this connection in the middle of a request head or
+    /// TLS handshake; `nil` while it is not.
+    private var headWaitStarted: Int64?
     private var output: [UInt8] = []
     private var outputStart = 0
     /// HTTPS: every byte in and out goes through this session.
@@ -421,6 +424,26 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         if !keepAlive { response.head.headers.replaceOrAdd(name: "Connection", value: "close") }
         response.serialize(into: &output)
         if keepAlive { flush() } else { flushThenClose() }
+    }
+
+    /// The shard's periodic check: a request head or TLS handshake that has taken `timeout` milliseconds or more
+    /// ends the connection, so peers cannot hold connections open by sending a head a byte at a time.
+    func sweep(now: Int64, timeout: Int64) {
+        let established = tls?.isEstablished ?? true
+        guard case .http = mode, awaiting == nil, !closeWhenFlushed, !moving, !established || parser.isReadingHead else {
+            headWaitStarted = nil
+            return
+        }
+        guard let started = headWaitStarted else {
+            headWaitStarted = now
+            return
+        }
+        guard now - started >= timeout else { return }
+        if established {
+            sendPlain(status: 408, body: "Request Timeout", keepAlive: false)
+        } else {
+            terminate()
+        }
     }
 
     // MARK: writing and closing

@@ -59,8 +59,7 @@ final class ServerEngine: @unchecked Sendable {
     private var requestOwners: [RequestID: any RequestOwner] = [:]
     private var socketOwners: [ConnectionID: any SocketOwner] = [:]
     private var sessionTimers: [String: UInt64] = [:]
-    private var pending: [ServerEndpointEvent] = []
-    private var reducing = false
+    private let inbox = SerialInbox<ServerEndpointEvent>()
     let parserLimits: HTTPParserLimits
     /// The loop's read buffer, shared by its connections (loop thread only).
     var readBuffer = [UInt8](repeating: 0, count: 65_536)
@@ -86,7 +85,23 @@ final class ServerEngine: @unchecked Sendable {
             defer { started = true }
             return !started
         }
-        if first { loop.start() }
+        if first {
+            loop.start()
+            loop.execute { [self] in scheduleSweep() }
+        }
+    }
+
+    /// Every so often, each connection checks how long its request head or TLS handshake has taken
+    /// (`headersTimeout`). One timer per loop rather than one per connection: the check is cheap, timers are not.
+    private func scheduleSweep() {
+        let timeout = Int64(options.headersTimeout * 1000)
+        let period = min(1000, max(20, timeout / 4))
+        loop.schedule(at: loop.now + period) { [weak self] in
+            guard let self else { return }
+            let now = loop.now
+            for connection in Array(connections.values) { connection.sweep(now: now, timeout: timeout) }
+            scheduleSweep()
+        }
     }
 
     /// Binds and starts serving; returns the bound port.
@@ -173,12 +188,8 @@ final class ServerEngine: @unchecked Sendable {
 
     /// Reduces `event` and runs the effects; events raised meanwhile wait their turn.
     func apply(_ event: ServerEndpointEvent) {
-        pending.append(event)
-        guard !reducing else { return }
-        reducing = true
-        defer { reducing = false }
-        while !pending.isEmpty {
-            let next = pending.removeFirst()
+        guard inbox.enqueue(event) else { return }
+        while let next = inbox.take() {
             let effects = ServerEndpoint.reduce(&endpoint, Input(at: now, next))
             for effect in effects { run(effect) }
         }

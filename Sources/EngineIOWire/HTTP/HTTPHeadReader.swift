@@ -13,6 +13,9 @@ struct HTTPHeadReader<StartLine: Sendable & Equatable>: Sendable, Equatable {
     /// Whether part of a head (its start line at least) has been consumed.
     var hasStarted: Bool { startLine != nil }
 
+    /// Whether any line of a head, leading empty lines included, has been consumed.
+    var hasProgress: Bool { startLine != nil || emptyLinesSkipped > 0 }
+
     /// Consumes lines until the head is complete and returns it, or returns `nil` when more bytes are needed.
     mutating func read(
         from buffer: inout HTTPByteBuffer,

@@ -29,6 +29,10 @@ public struct HTTPRequestParser: Sendable, Equatable {
     /// Bytes received but not yet returned as part of a request (chunked data already decoded excluded).
     public var bufferedByteCount: Int { buffer.readableCount }
 
+    /// Whether a request head has begun but not ended: bytes of it are buffered or consumed, and its body (if any)
+    /// has not started. A server times this, since a peer can hold a connection open by never finishing a head.
+    public var isReadingHead: Bool { bodyHead == nil && !isPausedForUpgrade && (buffer.readableCount > 0 || headReader.hasProgress) }
+
     /// Adds received bytes. Call `next()` afterwards until it returns `nil`.
     public mutating func append(_ bytes: some Sequence<UInt8>) {
         buffer.append(bytes)
