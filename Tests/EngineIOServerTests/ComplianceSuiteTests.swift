@@ -262,5 +262,25 @@ extension LoopbackTests {
             #expect(!place.background.hasPrefix("engineio-loop-"))
             #expect(String(decoding: try socket.request("GET", "\(target)&sid=\(sid)").body, as: UTF8.self) == "4where")
         }
+
+        @Test("a message handler still awaiting when the server stops finishes after its loop is gone")
+        func handlerOutlivesItsLoop() async throws {
+            let server = try AsyncServer()
+            let started = EngineEvent(), finished = EngineEvent()
+            server.on(.message) { _, _ in
+                started.set()
+                await server.sleep(0.3)  // resumes after the loop that started it has stopped
+                finished.set()
+            }
+            let app = ASGIApp(server)
+            let port = try await app.start(host: "127.0.0.1", port: 0)
+            let socket = try TestSocket(port: port)
+            let body = String(decoding: try socket.request("GET", "/engine.io/?EIO=4&transport=polling").body, as: UTF8.self)
+            let sid = try OpenPacket(json: String(body.dropFirst())).sid
+            _ = try socket.request("POST", "/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: Array("4wait".utf8))
+            #expect(await Task.detached { started.wait(timeout: 5) }.value)
+            await app.stop()
+            #expect(await Task.detached { finished.wait(timeout: 5) }.value)
+        }
     }
 }

@@ -15,7 +15,8 @@ protocol LoopHandler: AnyObject {
 final class EventLoop: @unchecked Sendable {
     private let epoll: Epoll
     private let wakeup: EventFD
-    private let queue = Mutex<[@Sendable () -> Void]>([])
+    /// Tasks handed in by `execute`; `closed` once the loop has run its last ones.
+    private let queue = Mutex<(tasks: [@Sendable () -> Void], closed: Bool)>(([], false))
     private var handlers: [UInt64: any LoopHandler] = [:]
     private var nextToken: UInt64 = 1
     private var timers = TimerHeap()
@@ -62,15 +63,19 @@ final class EventLoop: @unchecked Sendable {
     /// Whether the caller is on this loop's thread.
     var isCurrent: Bool { threadID.load(ordering: .sequentiallyConsistent) == UInt(pthread_self()) }
 
-    /// Runs `task` on the loop thread, soon (never before returning). Safe from any thread.
-    func execute(_ task: @escaping @Sendable () -> Void) {
+    /// Runs `task` on the loop thread, soon (never before returning). Safe from any thread. Returns `false`, and
+    /// drops the task, once the loop has stopped for good.
+    @discardableResult
+    func execute(_ task: @escaping @Sendable () -> Void) -> Bool {
         // Only the first task of a batch needs a wake-up: the loop drains the whole queue once it runs. The loop
         // itself needs none, since it drains the queue after every batch of events and timers.
-        let first = queue.withLock { tasks -> Bool in
-            tasks.append(task)
-            return tasks.count == 1
+        let (accepted, first) = queue.withLock { state -> (Bool, Bool) in
+            guard !state.closed else { return (false, false) }
+            state.tasks.append(task)
+            return (true, state.tasks.count == 1)
         }
         if first, !isCurrent { wakeup.signal() }
+        return accepted
     }
 
     /// Stops the loop after the current iteration and waits for its thread (unless called on it).
@@ -127,13 +132,19 @@ final class EventLoop: @unchecked Sendable {
             runTasks()  // what the timers queued
         }
         runTasks()
+        let late = queue.withLock { state -> [@Sendable () -> Void] in
+            state.closed = true
+            defer { state.tasks = [] }
+            return state.tasks
+        }
+        for task in late { task() }
     }
 
     private func runTasks() {
         while true {
-            let tasks = queue.withLock { tasks -> [@Sendable () -> Void] in
-                defer { tasks.removeAll(keepingCapacity: true) }
-                return tasks
+            let tasks = queue.withLock { state -> [@Sendable () -> Void] in
+                defer { state.tasks.removeAll(keepingCapacity: true) }
+                return state.tasks
             }
             if tasks.isEmpty { return }
             for task in tasks { task() }
@@ -148,7 +159,12 @@ extension EventLoop: TaskExecutor {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
-        execute { job.runSynchronously(on: executor) }
+        guard execute({ job.runSynchronously(on: executor) }) else {
+            // The server has stopped and its loop with it: a handler still awaiting something (a disconnect handler
+            // saving state, say) finishes on the global executor rather than never.
+            DispatchQueue.global().async { job.runSynchronously(on: globalConcurrentExecutor.asUnownedTaskExecutor()) }
+            return
+        }
     }
 }
 
