@@ -128,6 +128,11 @@ extension LoopbackTests {
             server.on(.message) { sid, data in
                 if data == .text("kick me") { server.disconnect(sid) } else { server.send(sid, data) }
             }
+            let schemes = LockedLines()
+            server.on(.connect) { _, environ in
+                schemes.append(environ["wsgi.url_scheme"] ?? "none")
+                return nil
+            }
             let app = WSGIApp(server)
             let certificate = tls ? try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1") : nil
             let port = try app.start(host: "127.0.0.1", port: 0, certificateFile: certificate?.cert, keyFile: certificate?.key)
@@ -147,6 +152,7 @@ extension LoopbackTests {
             #expect(recorder.closed.wait(timeout: 5))
             #expect(recorder.disconnects == [.serverDisconnect])
             #expect(client.reason == .serverDisconnect)
+            #expect(schemes.all == [tls ? "https" : "http"])
         }
 
         @Test("connecting twice is refused, and disconnect(reason:) hands the application's own reason to its disconnect handler")
