@@ -352,8 +352,8 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
             mode = .webSocket(id, assembler)
             guard let event else { return }
             switch event {
-            case .text(let text): if !closingWebSocket { report(.frameReceived(id, .text(Array(text.utf8)))) }
-            case .binary(let bytes): if !closingWebSocket { report(.frameReceived(id, .binary(bytes))) }
+            case .text(let text): received(.text(Array(text.utf8)), on: id)
+            case .binary(let bytes): received(.binary(bytes), on: id)
             case .ping(let payload):
                 WebSocketFrameEncoder.encode(WebSocketFrame(opcode: .pong, payload: payload), into: &output)
                 flush()
@@ -382,16 +382,22 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
                 }
                 if configuration.resetsDecompressor(for: .server) { decompressor.reset() }
                 if opcode == .text {
+                    // The assembler checks UTF-8 only for what it can read: compressed text is checked once inflated.
                     guard UTF8Validator.isValid(inflated) else {
                         failWebSocket(id, code: WebSocketCloseCode.invalidPayload)
                         return
                     }
-                    if !closingWebSocket { report(.frameReceived(id, .text(inflated))) }
-                } else if !closingWebSocket {
-                    report(.frameReceived(id, .binary(inflated)))
+                    received(.text(inflated), on: id)
+                } else {
+                    received(.binary(inflated), on: id)
                 }
             }
         }
+    }
+
+    /// A whole message from the peer, for the reducer; none once either side has begun to close.
+    private func received(_ payload: WebSocketPayload, on id: ConnectionID) {
+        if !closingWebSocket { report(.frameReceived(id, payload)) }
     }
 
     private func failWebSocket(_ id: ConnectionID, code: UInt16) {
