@@ -30,6 +30,7 @@ extension Server {
         maxPacketsPerPoll: Int = 16,
         maxHeaderBytes: Int = 16_384,
         headersTimeout: Double = 30,
+        requestBodyTimeout: Double = 60,
         eventLoops: Int = 0,
         closeTimeout: Double = 30
     ) throws {
@@ -58,6 +59,7 @@ extension Server {
                 maxPacketsPerPoll: maxPacketsPerPoll,
                 maxHeaderBytes: maxHeaderBytes,
                 headersTimeout: headersTimeout,
+                requestBodyTimeout: requestBodyTimeout,
                 eventLoops: eventLoops,
                 closeTimeout: closeTimeout
             ))
@@ -91,6 +93,7 @@ extension AsyncServer {
         maxPacketsPerPoll: Int = 16,
         maxHeaderBytes: Int = 16_384,
         headersTimeout: Double = 30,
+        requestBodyTimeout: Double = 60,
         eventLoops: Int = 0,
         closeTimeout: Double = 30
     ) throws {
@@ -119,6 +122,7 @@ extension AsyncServer {
                 maxPacketsPerPoll: maxPacketsPerPoll,
                 maxHeaderBytes: maxHeaderBytes,
                 headersTimeout: headersTimeout,
+                requestBodyTimeout: requestBodyTimeout,
                 eventLoops: eventLoops,
                 closeTimeout: closeTimeout
             ))

@@ -120,6 +120,11 @@ public struct ServerOptions: Sendable {
     /// An addition: python-engineio has no such option. Unit: seconds. Allowed: > 0.
     public var headersTimeout: Double
 
+    /// Seconds the built-in server gives a request body, from the end of its head, to arrive in full; after that the connection gets 408 Request Timeout and is closed, so a body sent a byte at a time cannot hold it open.
+    ///
+    /// An addition: python-engineio has no such option. Unit: seconds. Allowed: > 0.
+    public var requestBodyTimeout: Double
+
     /// Number of epoll event loops the built-in server runs; 0 starts one per CPU core.
     ///
     /// An addition: python-engineio has no such option. Allowed: ≥ 0.
@@ -155,6 +160,7 @@ public struct ServerOptions: Sendable {
         maxPacketsPerPoll: Int = 16,
         maxHeaderBytes: Int = 16_384,
         headersTimeout: Double = 30,
+        requestBodyTimeout: Double = 60,
         eventLoops: Int = 0,
         closeTimeout: Double = 30
     ) {
@@ -181,6 +187,7 @@ public struct ServerOptions: Sendable {
         self.maxPacketsPerPoll = maxPacketsPerPoll
         self.maxHeaderBytes = maxHeaderBytes
         self.headersTimeout = headersTimeout
+        self.requestBodyTimeout = requestBodyTimeout
         self.eventLoops = eventLoops
         self.closeTimeout = closeTimeout
     }
@@ -202,6 +209,7 @@ public struct ServerOptions: Sendable {
         try OptionError.require(maxPacketsPerPoll, option: "maxPacketsPerPoll", min: 1, max: nil, minExclusive: false)
         try OptionError.require(maxHeaderBytes, option: "maxHeaderBytes", min: 256, max: nil, minExclusive: false)
         try OptionError.require(headersTimeout, option: "headersTimeout", min: 0, max: nil, minExclusive: true)
+        try OptionError.require(requestBodyTimeout, option: "requestBodyTimeout", min: 0, max: nil, minExclusive: true)
         try OptionError.require(eventLoops, option: "eventLoops", min: 0, max: nil, minExclusive: false)
         try OptionError.require(closeTimeout, option: "closeTimeout", min: 0, max: nil, minExclusive: true)
         return self
@@ -461,6 +469,17 @@ public struct ServerOptions: Sendable {
             allowed: "> 0",
             isArgument: false,
             doc: "Seconds the built-in server gives a connection to finish a request head it has begun, or its TLS handshake; after that the connection is closed (with 408 Request Timeout when it speaks HTTP). Idle keep-alive connections between requests are not affected."
+        ),
+        OptionDescriptor(
+            swiftName: "requestBodyTimeout",
+            pythonName: nil,
+            swiftType: "Double",
+            unit: "s",
+            swiftDefault: "60",
+            pythonDefault: nil,
+            allowed: "> 0",
+            isArgument: false,
+            doc: "Seconds the built-in server gives a request body, from the end of its head, to arrive in full; after that the connection gets 408 Request Timeout and is closed, so a body sent a byte at a time cannot hold it open."
         ),
         OptionDescriptor(
             swiftName: "eventLoops",

@@ -118,6 +118,21 @@ extension LoopbackTests {
             try stillServing(server)
         }
 
+        @Test("a POST body left unfinished past requestBodyTimeout gets 408 and a closed connection")
+        func unfinishedBody() throws {
+            let server = try EchoServer(options: ServerOptions(pingInterval: 5, pingTimeout: 5, requestBodyTimeout: 0.3))
+            let handshake = try TestSocket(port: server.port)
+            let sid = try server.pollingSession(handshake)
+            let stalled = try TestSocket(port: server.port)
+            let head = "POST \(server.base)&transport=polling&sid=\(sid) HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n"
+            stalled.write(Array((head + "4only part").utf8))
+            let began = Date()
+            #expect(try stalled.response(to: "POST").head.status == 408)
+            #expect(stalled.read() == nil)
+            #expect(Date().timeIntervalSince(began) < 4)  // the server closed it, not the socket's 5 s read timeout
+            try stillServing(server)
+        }
+
         @Test("garbage instead of HTTP gets 400 and a closed connection")
         func garbage() throws {
             let server = try EchoServer()

@@ -35,9 +35,13 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     private var closeWhenFlushed = false
     /// Handed over to another loop: this one must not touch the connection again.
     private var moving = false
-    /// Since when (loop milliseconds) the shard's sweep has seen this connection in the middle of a request head or
-    /// TLS handshake; `nil` while it is not.
-    private var headWaitStarted: Int64?
+    /// What the shard's sweep last saw this connection in the middle of, and since when (loop milliseconds).
+    private var unfinished: (part: UnfinishedPart, since: Int64)?
+
+    /// What a peer may leave half-sent to hold a connection open.
+    enum UnfinishedPart: Equatable {
+        case tlsHandshake, head, body
+    }
     private var output: [UInt8] = []
     private var outputStart = 0
     /// HTTPS: every byte in and out goes through this session.
@@ -432,23 +436,32 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         if keepAlive { flush() } else { flushThenClose() }
     }
 
-    /// The shard's periodic check: a request head or TLS handshake that has taken `timeout` milliseconds or more
-    /// ends the connection, so peers cannot hold connections open by sending a head a byte at a time.
-    func sweep(now: Int64, timeout: Int64) {
-        let established = tls?.isEstablished ?? true
-        guard case .http = mode, awaiting == nil, !closeWhenFlushed, !moving, !established || parser.isReadingHead else {
-            headWaitStarted = nil
+    /// The shard's periodic check: a TLS handshake, request head or request body that has taken longer than its
+    /// timeout (milliseconds) ends the connection, so peers cannot hold connections open by sending a byte at a time.
+    func sweep(now: Int64, timeout: (UnfinishedPart) -> Int64) {
+        var part: UnfinishedPart?
+        if case .http = mode, awaiting == nil, !closeWhenFlushed, !moving {
+            if !(tls?.isEstablished ?? true) {
+                part = .tlsHandshake
+            } else if parser.isReadingHead {
+                part = .head
+            } else if parser.isReadingBody {
+                part = .body
+            }
+        }
+        guard let part else {
+            unfinished = nil
             return
         }
-        guard let started = headWaitStarted else {
-            headWaitStarted = now
+        guard let current = unfinished, current.part == part else {
+            unfinished = (part, now)
             return
         }
-        guard now - started >= timeout else { return }
-        if established {
-            sendPlain(status: 408, body: "Request Timeout", keepAlive: false)
-        } else {
+        guard now - current.since >= timeout(part) else { return }
+        if part == .tlsHandshake {
             terminate()
+        } else {
+            sendPlain(status: 408, body: "Request Timeout", keepAlive: false)
         }
     }
 

@@ -91,15 +91,18 @@ final class ServerEngine: @unchecked Sendable {
         }
     }
 
-    /// Every so often, each connection checks how long its request head or TLS handshake has taken
-    /// (`headersTimeout`). One timer per loop rather than one per connection: the check is cheap, timers are not.
+    /// Every so often, each connection checks how long its TLS handshake, request head (`headersTimeout`) or
+    /// request body (`requestBodyTimeout`) has taken. One timer per loop rather than one per connection: the check
+    /// is cheap, timers are not.
     private func scheduleSweep() {
-        let timeout = Int64(options.headersTimeout * 1000)
-        let period = min(1000, max(20, timeout / 4))
+        let head = Int64(options.headersTimeout * 1000), body = Int64(options.requestBodyTimeout * 1000)
+        let period = min(1000, max(20, min(head, body) / 4))
         loop.schedule(at: loop.now + period) { [weak self] in
             guard let self else { return }
             let now = loop.now
-            for connection in Array(connections.values) { connection.sweep(now: now, timeout: timeout) }
+            for connection in Array(connections.values) {
+                connection.sweep(now: now) { $0 == .body ? body : head }
+            }
             scheduleSweep()
         }
     }

@@ -33,6 +33,9 @@ public struct HTTPRequestParser: Sendable, Equatable {
     /// has not started. A server times this, since a peer can hold a connection open by never finishing a head.
     public var isReadingHead: Bool { bodyHead == nil && !isPausedForUpgrade && (buffer.readableCount > 0 || headReader.hasProgress) }
 
+    /// Whether a request's head has arrived and its body has not yet arrived in full.
+    public var isReadingBody: Bool { bodyHead != nil }
+
     /// Adds received bytes. Call `next()` afterwards until it returns `nil`.
     public mutating func append(_ bytes: some Sequence<UInt8>) {
         buffer.append(bytes)
