@@ -263,6 +263,24 @@ extension LoopbackTests {
             #expect(String(decoding: try socket.request("GET", "\(target)&sid=\(sid)").body, as: UTF8.self) == "4where")
         }
 
+        @Test("a handler can shut the server down without waiting on its own loop")
+        func shutdownFromAHandler() async throws {
+            let server = try AsyncServer()
+            let stopped = EngineEvent()
+            server.on(.message) { _, _ in
+                await server.shutdown()
+                stopped.set()
+            }
+            let app = ASGIApp(server)
+            let port = try await app.start(host: "127.0.0.1", port: 0)
+            let socket = try TestSocket(port: port)
+            let body = String(decoding: try socket.request("GET", "/engine.io/?EIO=4&transport=polling").body, as: UTF8.self)
+            let sid = try OpenPacket(json: String(body.dropFirst())).sid
+            _ = try socket.request("POST", "/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: Array("4stop".utf8))
+            #expect(await Task.detached { stopped.wait(timeout: 5) }.value)
+            #expect(server.sids.isEmpty)
+        }
+
         @Test("a message handler still awaiting when the server stops finishes after its loop is gone")
         func handlerOutlivesItsLoop() async throws {
             let server = try AsyncServer()

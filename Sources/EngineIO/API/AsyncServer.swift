@@ -1,4 +1,5 @@
 public import EngineIOCore
+import Foundation
 import Synchronization
 
 /// python-engineio's `AsyncServer`: the same engine as `Server`, with `async` handlers run as tasks.
@@ -56,7 +57,17 @@ public final class AsyncServer: Sendable {
 
     public func disconnect(_ sid: String? = nil) async { core.disconnect(sid) }
     public func transport(_ sid: String) throws(ServerError) -> Transport { try core.transport(sid) }
-    public func shutdown() async { core.stop() }
+    /// Closes every session (`forced close`) and stops serving. Safe from a handler: stopping waits for every loop,
+    /// the handler's own among them, so the waiting happens on a thread of its own.
+    public func shutdown() async {
+        let core = self.core
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread {
+                core.stop()
+                done.resume()
+            }.start()
+        }
+    }
 
     /// Starts `body` as a task (python returns an `asyncio.Task`). It runs on the global executor, off the event
     /// loops, so it is the place for work too long for a handler.
