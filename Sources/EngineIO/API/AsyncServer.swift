@@ -77,8 +77,10 @@ public final class AsyncServer: Sendable {
     }
 
     public func sleep(_ seconds: Double = 0) async { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
-    public func createQueue<Element: Sendable>(of type: Element.Type = Element.self) -> EngineQueue<Element> { EngineQueue() }
-    public func createEvent() -> EngineEvent { EngineEvent() }
+    /// python's `create_queue()`: an `asyncio.Queue`-like queue whose `get` suspends rather than blocks.
+    public func createQueue<Element: Sendable>(of type: Element.Type = Element.self) -> AsyncEngineQueue<Element> { AsyncEngineQueue() }
+    /// python's `create_event()`: an `asyncio.Event`-like event whose `wait` suspends rather than blocks.
+    public func createEvent() -> AsyncEngineEvent { AsyncEngineEvent() }
     public func getQueueEmptyException() -> QueueEmpty.Type { QueueEmpty.self }
     public func generateId() -> String { ServerEngine.generateID() }
 
