@@ -3,9 +3,10 @@
 //
 //   eio-bench [--seconds 3] [--rounds 3] [--idle 10000] [--only LOAD] [--sync]   (scripts/bench builds and runs it)
 //
-// Loads: WebSocket echo (10 and 100 connections, 32 B and 4 KB messages, 8 in flight per connection), polling echo
-// (10 connections), handshakes per second (4 keep-alive connections), and the RSS each idle WebSocket session costs
-// with --idle sessions open and every ping answered. The load generator is one epoll thread (blocking threads for
+// Loads: WebSocket echo (10 and 100 connections, 32 B and 4 KB messages, 8 in flight per connection), two of them
+// over TLS (WSS, with a P-256 certificate made by the openssl tool), polling echo (10 connections), handshakes per
+// second (4 keep-alive connections), and the RSS each idle WebSocket session costs, plain and over TLS, with --idle
+// sessions open under 1 s pings. The load generator is one epoll thread (blocking threads for
 // handshakes), identical for both servers; on a 2-core machine it shares the CPU with the server under test.
 import CLinux
 import EngineIO
@@ -19,7 +20,7 @@ import Glibc
 struct BenchSettings {
     var seconds = 3.0
     var idle = 10_000
-    /// websocket, polling, idle or client
+    /// websocket, tls, polling, idle or client
     var only: String?
     /// Each throughput figure is the median of this many runs, alternating between the servers: one run can be
     /// off by a fifth on a shared 2-core machine.
@@ -27,7 +28,7 @@ struct BenchSettings {
     /// Load `eio serve` on `Server` (handlers on threads) instead of `AsyncServer`.
     var sync = false
 
-    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|polling|idle|client] [--sync]\n"
+    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--sync]\n"
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
@@ -62,16 +63,19 @@ struct Target {
     var port: Int
     var process: Process
 
-    static func start(_ name: String, ping: Double) throws -> Target {
+    /// `tls`: serve HTTPS/WSS with this certificate and key.
+    static func start(_ name: String, ping: Double, tls: (certificate: String, key: String)? = nil) throws -> Target {
         // Below Linux's ephemeral range (32768 and up), so a client connection cannot already hold the port.
         let port = 20_000 + Int.random(in: 0..<12_000)
         let process = Process()
         if name == "swift" {
             process.executableURL = root.appendingPathComponent(".build/release/eio")
             process.arguments = ["serve", "--port", String(port), "--echo", "--ping-interval", String(ping), "--max-payload", "10000000"] + (settings.sync ? [] : ["--async"])
+                + (tls.map { ["--certfile", $0.certificate, "--keyfile", $0.key] } ?? [])
         } else {
             process.executableURL = root.appendingPathComponent(".build/interop-venv/bin/python")
             process.arguments = [root.appendingPathComponent("Tests/Interop/python_server.py").path, String(port), String(ping)]
+                + (tls.map { [$0.certificate, $0.key] } ?? [])
         }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -161,6 +165,8 @@ final class WebSocketSwarm {
         var assembler = WebSocketMessageAssembler(role: .client, limits: .init(maxFrameSize: 50_000_000), maxMessageSize: 50_000_000)
         var output: [UInt8] = []
         var pongs = 0
+        /// WSS: every byte goes through this, once its handshake is done.
+        var tls: TLSConnection?
 
         init(fd: Int32) {
             self.fd = fd
@@ -174,7 +180,8 @@ final class WebSocketSwarm {
     let message: [UInt8]
     let window: Int
 
-    init(port: Int, count: Int, message: [UInt8], window: Int) throws {
+    /// `tls`: speak WSS (the handshakes happen as the swarm runs).
+    init(port: Int, count: Int, message: [UInt8], window: Int, tls: TLSClientContext? = nil) throws {
         epoll = try Epoll(maxEventsPerWait: 1024)
         self.message = message
         self.window = window
@@ -195,6 +202,7 @@ final class WebSocketSwarm {
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let connection = Connection(fd: fd)
             connection.output = request
+            if let tls { connection.tls = try TLSConnection(context: tls, fd: fd, hostname: "127.0.0.1") }
             connections.append(connection)
             try epoll.add(fd, events: [.readable, .writable, .edgeTriggered], token: UInt64(index))
         }
@@ -209,7 +217,15 @@ final class WebSocketSwarm {
             let timeout = Int32(max(1, (deadline - monotonicNanoseconds()) / 1_000_000))
             _ = try? epoll.wait(timeoutMilliseconds: min(timeout, 100)) { token, events in
                 let connection = connections[Int(token)]
-                if events.contains(.readable) || events.contains(.hangUp) { read(connection, &buffer) }
+                if let tls = connection.tls, !tls.isEstablished {
+                    switch tls.handshake() {
+                    case .done: break
+                    case .wantRead, .wantWrite: return
+                    case .closed, .failed: return connection.closed = true
+                    }
+                }
+                flush(connection)
+                if events.contains(.readable) || events.contains(.hangUp) || connection.tls != nil { read(connection, &buffer) }
                 flush(connection)
             }
         }
@@ -219,12 +235,21 @@ final class WebSocketSwarm {
 
     private func read(_ connection: Connection, _ buffer: inout [UInt8]) {
         while !connection.closed {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
-            if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) {
-                connection.closed = true
-                return
+            let count: Int
+            if let tls = connection.tls {
+                switch buffer.withUnsafeMutableBytes({ tls.read(into: $0) }) {
+                case .done(let read): count = read
+                case .wantRead, .wantWrite: return
+                case .closed, .failed: return connection.closed = true
+                }
+            } else {
+                count = buffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
+                if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) {
+                    connection.closed = true
+                    return
+                }
+                if count < 0 { return }
             }
-            if count < 0 { return }
             if connection.upgraded {
                 connection.assembler.append(buffer[0..<count])
             } else {
@@ -269,7 +294,13 @@ final class WebSocketSwarm {
 
     private func flush(_ connection: Connection) {
         while !connection.output.isEmpty, !connection.closed {
-            let written = connection.output.withUnsafeBytes { Glibc.send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written: Int
+            if let tls = connection.tls {
+                guard tls.isEstablished, case .done(let count) = connection.output.withUnsafeBytes({ tls.write($0) }) else { return }
+                written = count
+            } else {
+                written = connection.output.withUnsafeBytes { Glibc.send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            }
             if written > 0 {
                 connection.output.removeFirst(written)
             } else {
@@ -279,9 +310,9 @@ final class WebSocketSwarm {
     }
 }
 
-func webSocketEcho(_ target: Target, connections: Int, size: Int) throws -> Double {
+func webSocketEcho(_ target: Target, connections: Int, size: Int, tls: TLSClientContext? = nil) throws -> Double {
     let message = Array("4".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: size)
-    let swarm = try WebSocketSwarm(port: target.port, count: connections, message: message, window: 8)
+    let swarm = try WebSocketSwarm(port: target.port, count: connections, message: message, window: 8, tls: tls)
     swarm.run(until: monotonicNanoseconds() + 500_000_000)  // connect and warm up
     let start = swarm.echoes
     let began = monotonicNanoseconds()
@@ -450,12 +481,35 @@ final class LockedCounter: @unchecked Sendable {
 
 /// Opens `count` idle WebSocket sessions with a 1 s ping interval, answers every ping for 4 s, and reports the RSS
 /// they added per session and how many stayed open.
-func idle(_ name: String, count: Int) throws -> (perSessionBytes: Double, open: Int, pings: Int) {
-    let target = try Target.start(name, ping: 1)
+/// A self-signed P-256 certificate for 127.0.0.1, made once with the openssl tool, for the TLS loads. (ECDSA: its
+/// handshakes cost both servers little, so the figures are about the traffic.)
+let benchCertificate: Result<(certificate: String, key: String), BenchError> = {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eio-bench-\(getpid())")
+    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let certificate = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+        "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out",
+        certificate, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return .failure(BenchError("openssl is not installed")) }
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return .failure(BenchError("openssl req failed")) }
+    return .success((certificate, key))
+}()
+
+/// The clients of the TLS loads: no verification (the certificate is our own, made a moment ago).
+func benchTLSClient() throws -> TLSClientContext { try TLSClientContext(verify: false) }
+
+func idle(_ name: String, count: Int, tls: Bool = false) throws -> (perSessionBytes: Double, open: Int, pings: Int) {
+    let target = try Target.start(name, ping: 1, tls: tls ? benchCertificate.get() : nil)
     defer { target.stop() }
     Thread.sleep(forTimeInterval: 0.5)
     let before = target.rssKB
-    let swarm = try WebSocketSwarm(port: target.port, count: count, message: [], window: 0)
+    let swarm = try WebSocketSwarm(port: target.port, count: count, message: [], window: 0, tls: tls ? benchTLSClient() : nil)
     swarm.run(until: monotonicNanoseconds() + 4_000_000_000)
     let after = target.rssKB
     return (Double(after - before) * 1024 / Double(max(1, swarm.openCount)), swarm.openCount, swarm.connections.reduce(0) { $0 + $1.pongs })
@@ -506,11 +560,11 @@ func row(_ label: String, _ ours: Double, _ theirs: Double) {
 }
 
 /// The median of `rounds` runs of `measure` against each server, the servers taking turns.
-func compare(_ label: String, _ measure: (Target) throws -> Double) throws {
+func compare(_ label: String, tls: Bool = false, _ measure: (Target) throws -> Double) throws {
     var figures: [String: [Double]] = [:]
     for _ in 0..<settings.rounds {
         for name in ["swift", "python"] {
-            let target = try Target.start(name, ping: 25)
+            let target = try Target.start(name, ping: 25, tls: tls ? benchCertificate.get() : nil)
             defer { target.stop() }
             figures[name, default: []].append(try measure(target))
         }
@@ -526,16 +580,23 @@ do {
     for (connections, size) in [(10, 32), (10, 4096), (100, 32), (100, 4096)] where settings.runs("websocket") {
         try compare("WebSocket echo msg/s, \(connections) conn, \(size) B") { try webSocketEcho($0, connections: connections, size: size) }
     }
+    for (connections, size) in [(10, 4096), (100, 32)] where settings.runs("tls") {
+        try compare("WSS (TLS) echo msg/s, \(connections) conn, \(size) B", tls: true) {
+            try webSocketEcho($0, connections: connections, size: size, tls: benchTLSClient())
+        }
+    }
     if settings.runs("polling") {
         try compare("polling echo msg/s, 10 sessions, 32 B") { try pollingEcho($0, connections: 10) }
         try compare("handshakes/s, 4 keep-alive connections") { handshakes($0, threads: 4) }
     }
     if settings.runs("client") { try clientBenchmark() }
     if settings.idle > 0, settings.runs("idle") {
-        for name in ["swift", "python"] {
-            let result = try idle(name, count: settings.idle)
-            say(String(format: "%@: %d idle WebSocket sessions, %d still open after 4 s of 1 s pings (%d pings answered), %.0f bytes RSS each",
-                         name as NSString, settings.idle, result.open, result.pings, result.perSessionBytes))
+        for tls in [false, true] {
+            for name in ["swift", "python"] {
+                let result = try idle(name, count: settings.idle, tls: tls)
+                say(String(format: "%@: %d idle %@ sessions, %d still open after 4 s of 1 s pings (%d pings answered), %.0f bytes RSS each",
+                             name as NSString, settings.idle, (tls ? "WSS (TLS)" : "WebSocket") as NSString, result.open, result.pings, result.perSessionBytes))
+            }
         }
     }
 } catch {

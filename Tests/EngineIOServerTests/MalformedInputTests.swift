@@ -81,7 +81,7 @@ extension LoopbackTests {
                 let socket = try TestSocket(port: server.port)
                 sid = try server.pollingSession(socket)
                 socket.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
-                Thread.sleep(forTimeInterval: 0.02)
+                Thread.sleep(forTimeInterval: 0.1)
             }  // the socket closes here, with the poll parked
             Thread.sleep(forTimeInterval: 0.05)
             let socket = try TestSocket(port: server.port)

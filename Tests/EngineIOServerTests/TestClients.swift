@@ -139,8 +139,9 @@ final class EchoServer {
     let sids: @Sendable () -> [String]
     private let stop: @Sendable () -> Void
 
-    /// `async`: an `AsyncServer` behind an `ASGIApp` instead of a `Server` behind a `WSGIApp`.
-    init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*"), async: Bool = false) throws {
+    /// `async`: an `AsyncServer` behind an `ASGIApp` instead of a `Server` behind a `WSGIApp`. By default a
+    /// session's handlers run in order, so echoes come back in the order sent.
+    init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*", asyncHandlers: false), async: Bool = false) throws {
         if async {
             let server = try AsyncServer(options: options)
             server.on(.message) { sid, data in await server.send(sid, data) }
