@@ -242,6 +242,15 @@ extension LoopbackTests {
             ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "").trimmingCharacters(in: .newlines)
         }
 
+        /// A polling session on `port`, its socket still open, with `packet` POSTed to it.
+        static func session(port: Int, posting packet: String) throws -> (socket: TestSocket, sid: String) {
+            let socket = try TestSocket(port: port)
+            let body = String(decoding: try socket.request("GET", "/engine.io/?EIO=4&transport=polling").body, as: UTF8.self)
+            let sid = try OpenPacket(json: String(body.dropFirst())).sid
+            _ = try socket.request("POST", "/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: Array(packet.utf8))
+            return (socket, sid)
+        }
+
         @Test("message handlers run on the event loop that owns their session; background tasks run elsewhere")
         func handlersOnTheLoop() async throws {
             let server = try AsyncServer(options: ServerOptions(eventLoops: 2))
@@ -257,16 +266,12 @@ extension LoopbackTests {
             let app = ASGIApp(server)
             let port = try await app.start(host: "127.0.0.1", port: 0)
             defer { Task { await app.stop() } }
-            let socket = try TestSocket(port: port)
-            let target = "/engine.io/?EIO=4&transport=polling"
-            let body = String(decoding: try socket.request("GET", target).body, as: UTF8.self)
-            let sid = try OpenPacket(json: String(body.dropFirst())).sid
-            _ = try socket.request("POST", "\(target)&sid=\(sid)", body: Array("4where".utf8))
+            let (socket, sid) = try Self.session(port: port, posting: "4where")
             var iterator = places.stream.makeAsyncIterator()
             let place = try #require(await iterator.next())
             #expect(place.handler.hasPrefix("engineio-loop-"))
             #expect(!place.background.hasPrefix("engineio-loop-"))
-            #expect(String(decoding: try socket.request("GET", "\(target)&sid=\(sid)").body, as: UTF8.self) == "4where")
+            #expect(String(decoding: try socket.request("GET", "/engine.io/?EIO=4&transport=polling&sid=\(sid)").body, as: UTF8.self) == "4where")
         }
 
         @Test("a handler can shut the server down without waiting on its own loop")
@@ -279,10 +284,7 @@ extension LoopbackTests {
             }
             let app = ASGIApp(server)
             let port = try await app.start(host: "127.0.0.1", port: 0)
-            let socket = try TestSocket(port: port)
-            let body = String(decoding: try socket.request("GET", "/engine.io/?EIO=4&transport=polling").body, as: UTF8.self)
-            let sid = try OpenPacket(json: String(body.dropFirst())).sid
-            _ = try socket.request("POST", "/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: Array("4stop".utf8))
+            _ = try Self.session(port: port, posting: "4stop")
             #expect(await Task.detached { stopped.wait(timeout: 5) }.value)
             #expect(server.sids.isEmpty)
         }
@@ -298,10 +300,7 @@ extension LoopbackTests {
             }
             let app = ASGIApp(server)
             let port = try await app.start(host: "127.0.0.1", port: 0)
-            let socket = try TestSocket(port: port)
-            let body = String(decoding: try socket.request("GET", "/engine.io/?EIO=4&transport=polling").body, as: UTF8.self)
-            let sid = try OpenPacket(json: String(body.dropFirst())).sid
-            _ = try socket.request("POST", "/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: Array("4wait".utf8))
+            _ = try Self.session(port: port, posting: "4wait")
             #expect(await Task.detached { started.wait(timeout: 5) }.value)
             await app.stop()
             #expect(await Task.detached { finished.wait(timeout: 5) }.value)

@@ -31,25 +31,13 @@ public final class AsyncEngineQueue<Element: Sendable>: Sendable {
             defer { state.nextID += 1 }
             return state.nextID
         }
-        let item: Element? = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Element?, Never>) in
-                let ready = state.withLock { state -> Element? in
-                    if !state.items.isEmpty { return state.items.removeFirst() }
-                    state.waiters.append((id, continuation))
-                    return nil
-                }
-                if let ready { return continuation.resume(returning: ready) }
-                // Cancelled before the waiter was listed: the cancellation handler found nothing to end.
-                if Task.isCancelled { return giveUp(id) }
-                if let timeout {
-                    Task { [self] in
-                        try? await Task.sleep(for: .milliseconds(Int64(max(0, timeout) * 1000)))
-                        giveUp(id)
-                    }
-                }
+        let item: Element? = await suspend(timeout: timeout, expire: { self.giveUp(id) }) { continuation in
+            // Two levels of optional: `.some(item)` now, or `.none` once listed (the wait itself ends in `Element?`).
+            state.withLock { state -> Element?? in
+                if !state.items.isEmpty { return .some(state.items.removeFirst()) }
+                state.waiters.append((id, continuation))
+                return .none
             }
-        } onCancel: {
-            giveUp(id)
         }
         guard let item else { throw QueueEmpty() }
         return item
@@ -100,24 +88,12 @@ public final class AsyncEngineEvent: Sendable {
             defer { state.nextID += 1 }
             return state.nextID
         }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let already = state.withLock { state -> Bool in
-                    if state.isSet { return true }
-                    state.waiters.append((id, continuation))
-                    return false
-                }
-                if already { return continuation.resume(returning: true) }
-                if Task.isCancelled { return giveUp(id) }
-                if let timeout {
-                    Task { [self] in
-                        try? await Task.sleep(for: .milliseconds(Int64(max(0, timeout) * 1000)))
-                        giveUp(id)
-                    }
-                }
+        return await suspend(timeout: timeout, expire: { self.giveUp(id) }) { continuation in
+            state.withLock { state -> Bool? in
+                if state.isSet { return true }
+                state.waiters.append((id, continuation))
+                return nil
             }
-        } onCancel: {
-            giveUp(id)
         }
     }
 
@@ -127,5 +103,27 @@ public final class AsyncEngineEvent: Sendable {
             return state.waiters.remove(at: index).continuation
         }
         waiter?.resume(returning: state.withLock { $0.isSet })
+    }
+}
+
+/// Suspends until the continuation that `enlist` listed is resumed, unless `enlist` has a value at once. After
+/// `timeout` seconds, or on cancellation, `expire` runs: it resumes the continuation if it is still listed.
+private func suspend<Value: Sendable>(
+    timeout: Double?, expire: @escaping @Sendable () -> Void, enlist: (CheckedContinuation<Value, Never>) -> Value?
+) async -> Value {
+    await withTaskCancellationHandler {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Value, Never>) in
+            if let ready = enlist(continuation) { return continuation.resume(returning: ready) }
+            // Cancelled before the waiter was listed: the cancellation handler found nothing to end.
+            if Task.isCancelled { return expire() }
+            if let timeout {
+                Task {
+                    try? await Task.sleep(for: .milliseconds(Int64(max(0, timeout) * 1000)))
+                    expire()
+                }
+            }
+        }
+    } onCancel: {
+        expire()
     }
 }
