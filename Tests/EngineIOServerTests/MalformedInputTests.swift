@@ -188,7 +188,57 @@ extension LoopbackTests {
             _ = try ws.receiveText()
             ws.send("4flood me")
             #expect(closed.wait(timeout: 10), "the session was not closed")
+            // The session is forgotten once its disconnect handler has returned, a moment after `closed` is set.
+            let deadline = Date().addingTimeInterval(5)
+            while !server.sids.isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
             #expect(server.sids.isEmpty)
+        }
+
+        @Test("a disconnect handler still finds its session's data, which goes once the handler returns", arguments: [false, true])
+        func sessionDuringDisconnect(async useAsync: Bool) async throws {
+            let seen = LockedLines()
+            let forgotten = EngineEvent()
+            let port: Int
+            let stop: @Sendable () async -> Void
+            if useAsync {
+                let server = try AsyncServer()
+                server.on(.message) { sid, _ in
+                    try? await server.saveSession(sid, ["user": "ada"])
+                    await server.disconnect(sid)
+                }
+                server.on(.disconnect) { sid, _ in
+                    seen.append(((try? await server.getSession(sid))?["user"] as? String) ?? "missing")
+                    seen.append(server.sids.contains(sid) ? "listed" : "unlisted")
+                    Task.detached {
+                        for _ in 0..<500 where !server.sids.isEmpty { try? await Task.sleep(for: .milliseconds(10)) }
+                        if server.sids.isEmpty { forgotten.set() }
+                    }
+                }
+                let app = ASGIApp(server)
+                port = try await app.start(host: "127.0.0.1", port: 0)
+                stop = { await app.stop() }
+            } else {
+                let server = try Server()
+                server.on(.message) { sid, _ in
+                    try? server.saveSession(sid, ["user": "ada"])
+                    server.disconnect(sid)
+                }
+                server.on(.disconnect) { sid, _ in
+                    seen.append(((try? server.getSession(sid))?["user"] as? String) ?? "missing")
+                    seen.append(server.sids.contains(sid) ? "listed" : "unlisted")
+                    Thread {
+                        for _ in 0..<500 where !server.sids.isEmpty { Thread.sleep(forTimeInterval: 0.01) }
+                        if server.sids.isEmpty { forgotten.set() }
+                    }.start()
+                }
+                let app = WSGIApp(server)
+                port = try app.start(host: "127.0.0.1", port: 0)
+                stop = { app.stop() }
+            }
+            _ = try LoopbackTests.AsyncHandlerPlacementTests.session(port: port, posting: "4bye")
+            #expect(await Task.detached { forgotten.wait(timeout: 5) }.value)
+            #expect(seen.all == ["ada", "listed"])
+            await stop()
         }
     }
 }

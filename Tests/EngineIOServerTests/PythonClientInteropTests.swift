@@ -12,7 +12,9 @@ struct PythonClientInteropTests {
     static let python = root.appendingPathComponent(".build/interop-venv/bin/python").path
     static let script = root.appendingPathComponent("Tests/Interop/python_client.py").path
     /// Ordered handlers, so the echo of a burst comes back in order (python's default runs them concurrently).
-    static let options = ServerOptions(pingInterval: 0.3, pingTimeout: 1, maxHttpBufferSize: 4_000_000, asyncHandlers: false)
+    // Pings every 0.3 s, so an idle test sees several; a generous timeout, so a python client starved of CPU on a
+    // busy machine still answers in time.
+    static let options = ServerOptions(pingInterval: 0.3, pingTimeout: 5, maxHttpBufferSize: 4_000_000, asyncHandlers: false)
 
     struct Outcome: Decodable {
         var received: [[String: String]]
@@ -113,10 +115,7 @@ struct PythonClientInteropTests {
     ])
     func echoOverTLS(mode: String, asyncServer: Bool, transports: String) throws {
         let certificate = try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1")
-        // python's sync client queues its pong behind the megabyte it is encrypting: a tight timeout would test that.
-        var options = Self.options
-        options.pingTimeout = 5
-        let peer = try Peer(async: asyncServer, options: options, certificate: certificate)
+        let peer = try Peer(async: asyncServer, certificate: certificate)
         let outcome = try runClient(mode, port: peer.port, transports: transports, scenario: "echo", trusting: certificate.cert)
         // Counted first: a failed comparison of the whole echo would print megabytes.
         #expect(outcome.received.count == Self.expectedEcho().count)
@@ -175,7 +174,10 @@ struct PythonClientInteropTests {
 
     @Test("pings keep an idle session alive across several intervals", arguments: ["polling", "websocket"])
     func idle(transports: String) throws {
-        let peer = try Peer(async: false)
+        // A pong missing for 1 s ends the session, well within the client's 2 s of silence.
+        var options = Self.options
+        options.pingTimeout = 1
+        let peer = try Peer(async: false, options: options)
         let outcome = try runClient("sync", port: peer.port, transports: transports, scenario: "idle")
         #expect(outcome.received == [["text": "still alive"]])
         // Only the client's own disconnect at the end of the script ended the session.

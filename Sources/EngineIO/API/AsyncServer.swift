@@ -122,9 +122,12 @@ public final class AsyncServer: Sendable {
             server.run(sid, ordered: !server.core.options.asyncHandlers) { await handler(sid, data) }
         }
 
-        func disconnect(sid: String, reason: DisconnectReason) {
-            guard let handler = server.handlers.withLock({ $0.disconnect }) else { return }
-            server.run(sid, ordered: true) { await handler(sid, reason) }
+        func disconnect(sid: String, reason: DisconnectReason, then done: @escaping @Sendable () -> Void) {
+            guard let handler = server.handlers.withLock({ $0.disconnect }) else { return done() }
+            server.run(sid, ordered: true) {
+                await handler(sid, reason)
+                done()
+            }
         }
 
         func opened(sid: String) {}

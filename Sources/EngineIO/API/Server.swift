@@ -132,9 +132,12 @@ public final class Server: Sendable {
             }
         }
 
-        func disconnect(sid: String, reason: DisconnectReason) {
-            guard let handler = server.handlers.withLock({ $0.disconnect }) else { return }
-            server.queue(for: sid).async { handler(sid, reason) }
+        func disconnect(sid: String, reason: DisconnectReason, then done: @escaping @Sendable () -> Void) {
+            guard let handler = server.handlers.withLock({ $0.disconnect }) else { return done() }
+            server.queue(for: sid).async {
+                handler(sid, reason)
+                done()
+            }
         }
 
         func opened(sid: String) {}

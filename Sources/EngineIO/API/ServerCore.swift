@@ -8,7 +8,8 @@ import Synchronization
 protocol HandlerRunner: Sendable {
     func connect(sid: String, environ: Environ, answer: @escaping @Sendable (ConnectVerdict) -> Void)
     func message(sid: String, data: MessageData)
-    func disconnect(sid: String, reason: DisconnectReason)
+    /// Runs the disconnect handler, then `done` (also when there is no handler).
+    func disconnect(sid: String, reason: DisconnectReason, then done: @escaping @Sendable () -> Void)
     func opened(sid: String)
     func closed(sid: String)
 }
@@ -111,9 +112,14 @@ final class ServerCore: Sendable {
             log(.info, "\(sid): upgraded to websocket")
         case .closed(let reason):
             log(.info, "\(sid): disconnected (\(reason.rawValue))")
-            runner?.disconnect(sid: sid, reason: reason)
-            records.withLock { $0[sid] = nil }
-            runner?.closed(sid: sid)
+            // As in python, the disconnect handler still finds the session (getSession, sids); it goes afterwards.
+            let forget: @Sendable () -> Void = { [weak self] in _ = self?.records.withLock { $0.removeValue(forKey: sid) } }
+            if let runner {
+                runner.disconnect(sid: sid, reason: reason, then: forget)
+                runner.closed(sid: sid)
+            } else {
+                forget()
+            }
         }
     }
 
