@@ -206,7 +206,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         moving = true
         engine.loop.deregister(fd, token: token)
         engine.removed(self)
-        shard.perform { [self] shard in
+        let accepted = shard.loop.execute { [self] in
             engine = shard
             moving = false
             do {
@@ -220,6 +220,10 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
             handle(request)
             processRequests()
             readAvailable()  // OpenSSL may hold records it read from the socket, which epoll will not report again
+        }
+        if !accepted {  // that loop has stopped (the server is shutting down): nobody else holds the socket
+            mode = .closed
+            close(fd)
         }
     }
 
