@@ -53,9 +53,9 @@ public final class WSGIApp: Sendable {
         return try server.core.listen(host: host, port: port, path: engineioPath, tls: serverTLS(certificateFile: certificateFile, keyFile: keyFile))
     }
 
-    /// Serves until `stop()` (python's `run`-style entry point).
-    public func run(host: String = "127.0.0.1", port: Int = 5000) throws {
-        try start(host: host, port: port)
+    /// Serves until `stop()` (python's `run`-style entry point); over HTTPS and WSS with `certificateFile` and `keyFile`.
+    public func run(host: String = "127.0.0.1", port: Int = 5000, certificateFile: String? = nil, keyFile: String? = nil) throws {
+        try start(host: host, port: port, certificateFile: certificateFile, keyFile: keyFile)
         stopped.wait()
     }
 
@@ -89,8 +89,8 @@ public final class ASGIApp: Sendable {
     }
 
     /// Runs the startup hook and starts serving; returns the bound port.
-    @discardableResult
     /// `certificateFile` and `keyFile` (PEM: the certificate chain and its key) serve HTTPS and WSS instead of HTTP.
+    @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 5000, certificateFile: String? = nil, keyFile: String? = nil) async throws -> Int {
         let tls = try serverTLS(certificateFile: certificateFile, keyFile: keyFile)
         await onStartup?()
@@ -99,9 +99,9 @@ public final class ASGIApp: Sendable {
         return try server.core.listen(host: host, port: port, path: engineioPath, tls: tls)
     }
 
-    /// Serves until `stop()`.
-    public func run(host: String = "127.0.0.1", port: Int = 5000) async throws {
-        try await start(host: host, port: port)
+    /// Serves until `stop()`; over HTTPS and WSS with `certificateFile` and `keyFile`.
+    public func run(host: String = "127.0.0.1", port: Int = 5000, certificateFile: String? = nil, keyFile: String? = nil) async throws {
+        try await start(host: host, port: port, certificateFile: certificateFile, keyFile: keyFile)
         await withCheckedContinuation { continuation in stopped.withLock { $0 = continuation } }
     }
 
