@@ -27,9 +27,13 @@ struct InitializerTests {
 
     @Test("Client and AsyncClient take each option as a parameter")
     func clientParameters() throws {
-        _ = try Client(requestTimeout: 2, sslVerify: false)
-        _ = try AsyncClient(timestampRequests: false)
-        _ = try Server()
-        _ = try Client()
+        let client = try Client(requestTimeout: 2, sslVerify: false)
+        #expect(client.options.requestTimeout == 2)
+        #expect(client.options.sslVerify == false)
+        #expect(client.options.timestampRequests)
+        let asyncClient = try AsyncClient(timestampRequests: false)
+        #expect(asyncClient.options.timestampRequests == false)
+        #expect(asyncClient.options.requestTimeout == 5)
+        #expect(try Client().options.sslVerify)
     }
 }

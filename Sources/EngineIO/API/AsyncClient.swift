@@ -22,6 +22,9 @@ public final class AsyncClient: Sendable {
         if options.handleSigint { SigintHandler.shared.register(core) }
     }
 
+    /// The options this client was made with, validated.
+    public var options: ClientOptions { core.options }
+
     public func on(_ event: ConnectEvent, _ handler: @escaping @Sendable () async -> Void) { handlers.withLock { $0.connect = handler } }
     public func on(_ event: MessageEvent, _ handler: @escaping @Sendable (MessageData) async -> Void) { handlers.withLock { $0.message = handler } }
     public func on(_ event: DisconnectEvent, _ handler: @escaping @Sendable (DisconnectReason) async -> Void) { handlers.withLock { $0.disconnect = handler } }

@@ -212,6 +212,9 @@ public final class Client: Sendable {
         if options.handleSigint { SigintHandler.shared.register(core) }
     }
 
+    /// The options this client was made with, validated.
+    public var options: ClientOptions { core.options }
+
     public func on(_ event: ConnectEvent, _ handler: @escaping @Sendable () -> Void) { handlers.withLock { $0.connect = handler } }
     public func on(_ event: MessageEvent, _ handler: @escaping @Sendable (MessageData) -> Void) { handlers.withLock { $0.message = handler } }
     public func on(_ event: DisconnectEvent, _ handler: @escaping @Sendable (DisconnectReason) -> Void) { handlers.withLock { $0.disconnect = handler } }

@@ -170,14 +170,21 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
                 head: HTTPResponseHead(status: 404, headers: ["Content-Type": "text/plain"]), body: Array("Not Found".utf8))
             return send(response, keepAlive: head.keepAlive)
         }
-        if let owner = shardToMoveTo(head) { return move(to: owner, handling: request) }
-        if head.isUpgrade, head.headers.contains(token: "websocket", inHeader: "Upgrade") {
-            return startUpgrade(head)
-        }
-        let described = engine.describe(head, remoteAddress: remoteAddress, secure: tls != nil)
-        let id = RequestID(engine.newID())
+        let upgrade = head.isUpgrade && head.headers.contains(token: "websocket", inHeader: "Upgrade")
+        serve(request, engine.describe(head, remoteAddress: remoteAddress, upgrade: upgrade, secure: tls != nil))
+    }
+
+    /// Serves an Engine.IO request, described once, on the loop that owns its session: the connection moves
+    /// there first when it is idle and on another loop.
+    private func serve(_ request: HTTPRequest, _ described: EngineIORequest) {
+        let head = request.head
         let sid = described.queryValue("sid")
         let shard = engine.shard(for: sid)
+        if shard !== engine, isIdle {
+            return move(to: shard) { $0.serve(request, described) }
+        }
+        if described.isWebSocketUpgrade { return startUpgrade(head, described) }
+        let id = RequestID(engine.newID())
         awaiting = (id, head.keepAlive, shard)
         let fresh = sid == nil ? engine.generateID() : ""
         let owner: any RequestOwner = shard === engine ? self : LoopBound(self)
@@ -189,20 +196,17 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         }
     }
 
-    /// The shard owning the session a request names, when that is another loop's and the connection is idle.
-    /// A client keeps using its connections for its session, so moving the connection to the session's loop once
-    /// saves a hand-over between loops (there and back) on every later request and WebSocket frame.
-    private func shardToMoveTo(_ head: HTTPRequestHead) -> ServerEngine? {
-        guard engine.group.shards.count > 1, case .http = mode, pendingBytes == 0, !closeWhenFlushed,
-            let sid = HTTPQuery(parsing: head.query ?? "").first(named: "sid")
-        else { return nil }
-        let owner = engine.shard(for: sid)
-        return owner === engine ? nil : owner
+    /// Whether the connection may move to the loop owning its request's session: only between requests, with
+    /// nothing left to write. A client keeps using its connections for its session, so moving once saves a
+    /// hand-over between loops (there and back) on every later request and WebSocket frame.
+    private var isIdle: Bool {
+        guard case .http = mode else { return false }
+        return pendingBytes == 0 && !closeWhenFlushed
     }
 
-    /// Leaves this loop and serves `request` (and what follows on the connection) on `shard`'s. Nothing else on
+    /// Leaves this loop and runs `next` (then serves what follows on the connection) on `shard`'s. Nothing else on
     /// this loop refers to an idle connection, so after the hand-over only the new loop touches it.
-    private func move(to shard: ServerEngine, handling request: HTTPRequest) {
+    private func move(to shard: ServerEngine, then next: @escaping @Sendable (HTTPConnection) -> Void) {
         moving = true
         engine.loop.deregister(fd, token: token)
         engine.removed(self)
@@ -217,7 +221,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
                 close(fd)
                 return
             }
-            handle(request)
+            next(self)
             processRequests()
             readAvailable()  // OpenSSL may hold records it read from the socket, which epoll will not report again
         }
@@ -245,7 +249,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
 
     // MARK: WebSocket
 
-    private func startUpgrade(_ head: HTTPRequestHead) {
+    private func startUpgrade(_ head: HTTPRequestHead, _ described: EngineIORequest) {
         let accept: String
         do {
             accept = try WebSocketHandshake.validateUpgradeRequest(
@@ -261,7 +265,6 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         }
         let id = ConnectionID(engine.newID())
         mode = .upgrading(id, accept: accept)
-        let described = engine.describe(head, remoteAddress: remoteAddress, upgrade: true, secure: tls != nil)
         let sid = described.queryValue("sid")
         let shard = engine.shard(for: sid)
         socketShard = shard
