@@ -20,6 +20,7 @@ extension Server {
         logger: LoggerOption = .disabled,
         json: JSONCodecOption = .standard,
         asyncHandlers: Bool = true,
+        concurrentMessageHandlers: Bool = false,
         monitorClients: Bool = true,
         transports: [Transport] = [.polling, .websocket],
         upgradeTimeout: Double = 10,
@@ -32,6 +33,7 @@ extension Server {
         headersTimeout: Double = 30,
         requestBodyTimeout: Double = 60,
         eventLoops: Int = 0,
+        handlerThreads: Int = 32,
         closeTimeout: Double = 30
     ) throws {
         try self.init(
@@ -49,6 +51,7 @@ extension Server {
                 logger: logger,
                 json: json,
                 asyncHandlers: asyncHandlers,
+                concurrentMessageHandlers: concurrentMessageHandlers,
                 monitorClients: monitorClients,
                 transports: transports,
                 upgradeTimeout: upgradeTimeout,
@@ -61,6 +64,7 @@ extension Server {
                 headersTimeout: headersTimeout,
                 requestBodyTimeout: requestBodyTimeout,
                 eventLoops: eventLoops,
+                handlerThreads: handlerThreads,
                 closeTimeout: closeTimeout
             ))
     }
@@ -83,6 +87,7 @@ extension AsyncServer {
         logger: LoggerOption = .disabled,
         json: JSONCodecOption = .standard,
         asyncHandlers: Bool = true,
+        concurrentMessageHandlers: Bool = false,
         monitorClients: Bool = true,
         transports: [Transport] = [.polling, .websocket],
         upgradeTimeout: Double = 10,
@@ -95,6 +100,7 @@ extension AsyncServer {
         headersTimeout: Double = 30,
         requestBodyTimeout: Double = 60,
         eventLoops: Int = 0,
+        handlerThreads: Int = 32,
         closeTimeout: Double = 30
     ) throws {
         try self.init(
@@ -112,6 +118,7 @@ extension AsyncServer {
                 logger: logger,
                 json: json,
                 asyncHandlers: asyncHandlers,
+                concurrentMessageHandlers: concurrentMessageHandlers,
                 monitorClients: monitorClients,
                 transports: transports,
                 upgradeTimeout: upgradeTimeout,
@@ -124,6 +131,7 @@ extension AsyncServer {
                 headersTimeout: headersTimeout,
                 requestBodyTimeout: requestBodyTimeout,
                 eventLoops: eventLoops,
+                handlerThreads: handlerThreads,
                 closeTimeout: closeTimeout
             ))
     }

@@ -65,10 +65,15 @@ public struct ServerOptions: Sendable {
     /// python-engineio: `json`, default `None`.
     public var json: JSONCodecOption
 
-    /// Whether each message handler runs in its own background task, without ordering guarantees, instead of inline on the transport's reader.
+    /// Whether handlers run without holding up the session's transport, as in python. Either way a session's handlers run one at a time, in arrival order. When true the transport keeps reading while handlers run, up to a bound (then it pauses until they catch up); when false it stops reading from the session's client until each message's handler has returned, which holds a fast client to its slow handler's pace.
     ///
     /// python-engineio: `async_handlers`, default `True`.
     public var asyncHandlers: Bool
+
+    /// Runs each message handler as soon as its message arrives, alongside the session's other message handlers, as python-engineio does with async_handlers: messages of one session may then be handled concurrently and out of order. Off by default, so a session's events are handled one at a time, in order; the connect handler still runs first and the disconnect handler after the last message handler has returned.
+    ///
+    /// An addition: python-engineio has no such option.
+    public var concurrentMessageHandlers: Bool
 
     /// Whether a background task closes sessions whose heartbeat has expired; python's None means true.
     ///
@@ -130,6 +135,11 @@ public struct ServerOptions: Sendable {
     /// An addition: python-engineio has no such option. Allowed: ≥ 0.
     public var eventLoops: Int
 
+    /// Most threads Server runs its blocking handlers on (AsyncServer runs them as tasks instead). Threads start when work waits and end after 10 s idle. A handler that blocks holds up only its own session until every thread is held up; then other sessions wait, and the log says so.
+    ///
+    /// An addition: python-engineio has no such option. Allowed: ≥ 1.
+    public var handlerThreads: Int
+
     /// Seconds a server-initiated close over polling waits for a GET to collect the close packet before the session is torn down anyway.
     ///
     /// An addition: python-engineio has no such option. Unit: seconds. Allowed: > 0.
@@ -150,6 +160,7 @@ public struct ServerOptions: Sendable {
         logger: LoggerOption = .disabled,
         json: JSONCodecOption = .standard,
         asyncHandlers: Bool = true,
+        concurrentMessageHandlers: Bool = false,
         monitorClients: Bool = true,
         transports: [Transport] = [.polling, .websocket],
         upgradeTimeout: Double = 10,
@@ -162,6 +173,7 @@ public struct ServerOptions: Sendable {
         headersTimeout: Double = 30,
         requestBodyTimeout: Double = 60,
         eventLoops: Int = 0,
+        handlerThreads: Int = 32,
         closeTimeout: Double = 30
     ) {
         self.asyncMode = asyncMode
@@ -177,6 +189,7 @@ public struct ServerOptions: Sendable {
         self.logger = logger
         self.json = json
         self.asyncHandlers = asyncHandlers
+        self.concurrentMessageHandlers = concurrentMessageHandlers
         self.monitorClients = monitorClients
         self.transports = transports
         self.upgradeTimeout = upgradeTimeout
@@ -189,6 +202,7 @@ public struct ServerOptions: Sendable {
         self.headersTimeout = headersTimeout
         self.requestBodyTimeout = requestBodyTimeout
         self.eventLoops = eventLoops
+        self.handlerThreads = handlerThreads
         self.closeTimeout = closeTimeout
     }
 
@@ -211,6 +225,7 @@ public struct ServerOptions: Sendable {
         try OptionError.require(headersTimeout, option: "headersTimeout", min: 0, max: nil, minExclusive: true)
         try OptionError.require(requestBodyTimeout, option: "requestBodyTimeout", min: 0, max: nil, minExclusive: true)
         try OptionError.require(eventLoops, option: "eventLoops", min: 0, max: nil, minExclusive: false)
+        try OptionError.require(handlerThreads, option: "handlerThreads", min: 1, max: nil, minExclusive: false)
         try OptionError.require(closeTimeout, option: "closeTimeout", min: 0, max: nil, minExclusive: true)
         return self
     }
@@ -358,7 +373,18 @@ public struct ServerOptions: Sendable {
             pythonDefault: "True",
             allowed: nil,
             isArgument: false,
-            doc: "Whether each message handler runs in its own background task, without ordering guarantees, instead of inline on the transport's reader."
+            doc: "Whether handlers run without holding up the session's transport, as in python. Either way a session's handlers run one at a time, in arrival order. When true the transport keeps reading while handlers run, up to a bound (then it pauses until they catch up); when false it stops reading from the session's client until each message's handler has returned, which holds a fast client to its slow handler's pace."
+        ),
+        OptionDescriptor(
+            swiftName: "concurrentMessageHandlers",
+            pythonName: nil,
+            swiftType: "Bool",
+            unit: nil,
+            swiftDefault: "false",
+            pythonDefault: nil,
+            allowed: nil,
+            isArgument: false,
+            doc: "Runs each message handler as soon as its message arrives, alongside the session's other message handlers, as python-engineio does with async_handlers: messages of one session may then be handled concurrently and out of order. Off by default, so a session's events are handled one at a time, in order; the connect handler still runs first and the disconnect handler after the last message handler has returned."
         ),
         OptionDescriptor(
             swiftName: "monitorClients",
@@ -491,6 +517,17 @@ public struct ServerOptions: Sendable {
             allowed: "≥ 0",
             isArgument: false,
             doc: "Number of epoll event loops the built-in server runs; 0 starts one per CPU core."
+        ),
+        OptionDescriptor(
+            swiftName: "handlerThreads",
+            pythonName: nil,
+            swiftType: "Int",
+            unit: nil,
+            swiftDefault: "32",
+            pythonDefault: nil,
+            allowed: "≥ 1",
+            isArgument: false,
+            doc: "Most threads Server runs its blocking handlers on (AsyncServer runs them as tasks instead). Threads start when work waits and end after 10 s idle. A handler that blocks holds up only its own session until every thread is held up; then other sessions wait, and the log says so."
         ),
         OptionDescriptor(
             swiftName: "closeTimeout",

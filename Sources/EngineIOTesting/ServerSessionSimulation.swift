@@ -105,6 +105,7 @@ public enum ServerSessionSimulation {
         var clientReceived: [Int] = []
         var appReceived: [Int] = []
         var closedNotifications = 0
+        var refusedNotifications = 0
         var wasOpened = false
         var terminal: ServerSession.Phase?
 
@@ -250,6 +251,10 @@ public enum ServerSessionSimulation {
                     closedNotifications += 1
                     try ensure(closedNotifications == 1, "closed notified twice")
                     try ensure(wasOpened, "closed without having opened")
+                case .notify(.refused):
+                    try ensure(!wasOpened, "refused after having opened")
+                    refusedNotifications += 1
+                    try ensure(refusedNotifications == 1, "refused notified twice")
                 case .notify(.upgraded), .authorize, .wake, .rejected:
                     break
                 }

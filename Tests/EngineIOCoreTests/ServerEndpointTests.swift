@@ -343,7 +343,7 @@ struct ServerEndpointTests {
         let effects = ServerEndpoint.reduce(&harness.endpoint, Input(at: .zero, .requestReceived(id, EngineIORequest(method: "GET", query: Harness.parse("EIO=4&transport=polling")), freshSID: "x")))
         #expect(effects.count == 1)
         let answer = ServerEndpoint.reduce(&harness.endpoint, Input(at: .zero, .verdictReceived(sid: "x", .unauthorized)))
-        #expect(answer == [.respond(id, HTTPReply(status: 401, headers: [HeaderField("Access-Control-Allow-Credentials", "true"), HeaderField("Content-Type", "application/json")], body: Array("\"Unauthorized\"".utf8)))])
+        #expect(answer == [.respond(id, HTTPReply(status: 401, headers: [HeaderField("Access-Control-Allow-Credentials", "true"), HeaderField("Content-Type", "application/json")], body: Array("\"Unauthorized\"".utf8))), .notify(sid: "x", .refused)])
         #expect(harness.endpoint.sessions.isEmpty)
     }
 

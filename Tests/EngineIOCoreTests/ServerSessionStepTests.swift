@@ -57,7 +57,7 @@ struct ServerSessionStepTests {
     @Test("a rejected handshake is answered 401 with the application's JSON and never opens")
     func rejectedHandshake() throws {
         let (start, _) = ServerSession.start(sid: "S", settings: Self.settings, handshake: .polling(Self.handshake))
-        _ = step(start, at(0, .verdictReceived(.reject(body: #"{"message":"nope"}"#))), effects: [.respond(Self.handshake, .unauthorized(body: #"{"message":"nope"}"#))]) {
+        _ = step(start, at(0, .verdictReceived(.reject(body: #"{"message":"nope"}"#))), effects: [.respond(Self.handshake, .unauthorized(body: #"{"message":"nope"}"#)), .notify(.refused)]) {
             $0.phase = .rejected
         }
     }

@@ -104,7 +104,7 @@ extension LoopbackTests {
 
         @Test("Client echoes through our server over every transport combination", arguments: [nil, [Transport.polling], [.websocket]])
         func ourServer(transports: [Transport]?) throws {
-            let server = try EchoServer(options: ServerOptions(asyncHandlers: false))
+            let server = try EchoServer()
             let (recorder, transport) = try echo(port: server.port, transports: transports)
             #expect(recorder.received == Self.expectedEcho)
             #expect(transport == (transports == [.polling] ? .polling : .websocket))
@@ -124,7 +124,7 @@ extension LoopbackTests {
         @Test("empty and 1 MB messages and a 1000-message burst arrive in order, in the clear and over TLS; a server disconnect reaches the client",
               arguments: [(nil, false), ([Transport.polling], false), ([.websocket], false), (nil, true), ([.websocket], true)])
         func largeAndBursts(transports: [Transport]?, tls: Bool) throws {
-            let server = try Server(options: ServerOptions(maxHttpBufferSize: 4_000_000, asyncHandlers: false))
+            let server = try Server(options: ServerOptions(maxHttpBufferSize: 4_000_000))
             server.on(.message) { sid, data in
                 if data == .text("kick me") { server.disconnect(sid) } else { server.send(sid, data) }
             }
@@ -218,7 +218,7 @@ extension LoopbackTests {
 
         @Test("AsyncClient connects, echoes in order and disconnects")
         func asyncClient() async throws {
-            let server = try EchoServer(options: ServerOptions(asyncHandlers: false), async: true)
+            let server = try EchoServer(async: true)
             let client = try AsyncClient()
             let recorder = Recorder()
             recorder.expected = 50
@@ -258,7 +258,7 @@ extension LoopbackTests {
 
         @Test("each line of input goes out and each reply comes back on its own line", arguments: ["polling,websocket", "polling", "websocket"])
         func echo(transports: String) throws {
-            let server = try EchoServer(options: ServerOptions(asyncHandlers: false))
+            let server = try EchoServer()
             let result = try run(["http://127.0.0.1:\(server.port)", "--transports", transports, "--header", "X-Test: yes"], input: "hello\nsecond line ☃\n")
             #expect(result.status == 0, "\(result.errors)")
             #expect(result.output == "hello\nsecond line ☃\n")
@@ -342,7 +342,7 @@ extension LoopbackTests {
     struct ClientProxyTests {
         @Test("every connection goes through the proxy's CONNECT tunnel, on each transport", arguments: [nil, [Transport.polling], [.websocket]])
         func throughProxy(transports: [Transport]?) throws {
-            let server = try EchoServer(options: ServerOptions(asyncHandlers: false))
+            let server = try EchoServer()
             let proxy = Process()
             proxy.executableURL = PythonClientInteropTests.root.appendingPathComponent(".build/interop-venv/bin/python")
             proxy.arguments = [PythonClientInteropTests.root.appendingPathComponent("Tests/Interop/connect_proxy.py").path]

@@ -9,15 +9,15 @@ import Testing
 enum LoopbackTests {}
 
 extension LoopbackTests {
-/// The official engine.io-protocol v4 test suite, case by case, against `Server` over loopback sockets with the
-/// suite's reference configuration.
+/// The official engine.io-protocol v4 test suite, case by case, with the suite's reference configuration, against
+/// `Server` and `AsyncServer` and against `eio serve --echo` (with and without `--async`) as users run it.
 @Suite("Compliance suite over loopback")
 struct ComplianceSuiteTests {
     func text(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
 
-    @Test("1: a polling handshake returns the open packet with the suite's values", arguments: [false, true])
-    func pollingHandshake(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("1: a polling handshake returns the open packet with the suite's values", arguments: EchoKind.allCases)
+    func pollingHandshake(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let socket = try TestSocket(port: server.port)
         let response = try socket.request("GET", "\(server.base)&transport=polling")
         #expect(response.head.status == 200)
@@ -28,9 +28,9 @@ struct ComplianceSuiteTests {
         #expect(open.sid.count == 20)
     }
 
-    @Test("2 to 4: bad EIO, transport or method are refused with 400", arguments: [false, true])
-    func badHandshakes(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("2 to 4: bad EIO, transport or method are refused with 400", arguments: EchoKind.allCases)
+    func badHandshakes(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let socket = try TestSocket(port: server.port)
         for (method, target) in [("GET", "/engine.io/?transport=polling"), ("GET", "/engine.io/?EIO=abc&transport=polling"), ("GET", "/engine.io/?EIO=4"),
                                  ("GET", "/engine.io/?EIO=4&transport=abc"), ("POST", "/engine.io/?EIO=4&transport=polling"), ("PUT", "/engine.io/?EIO=4&transport=polling")] {
@@ -38,9 +38,9 @@ struct ComplianceSuiteTests {
         }
     }
 
-    @Test("5: a WebSocket handshake opens a session without upgrades", arguments: [false, true])
-    func webSocketHandshake(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("5: a WebSocket handshake opens a session without upgrades", arguments: EchoKind.allCases)
+    func webSocketHandshake(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
         #expect(ws.status == 101)
         let open = try #require(try ws.receiveText())
@@ -48,17 +48,17 @@ struct ComplianceSuiteTests {
         #expect(try OpenPacket(json: String(open.dropFirst())).upgrades == [])
     }
 
-    @Test("6 and 7: WebSockets with a bad EIO or transport are refused", arguments: [false, true])
-    func badWebSockets(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("6 and 7: WebSockets with a bad EIO or transport are refused", arguments: EchoKind.allCases)
+    func badWebSockets(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         for target in ["/engine.io/?transport=websocket", "/engine.io/?EIO=abc&transport=websocket", "/engine.io/?EIO=4", "/engine.io/?EIO=4&transport=abc"] {
             #expect(try TestWebSocket(port: server.port, target: target).status == 400, "\(target)")
         }
     }
 
-    @Test("8 to 10: POSTed packets are answered ok and echoed in one poll", arguments: [false, true])
-    func pollingMessages(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("8 to 10: POSTed packets are answered ok and echoed in one poll", arguments: EchoKind.allCases)
+    func pollingMessages(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let socket = try TestSocket(port: server.port)
         let sid = try server.pollingSession(socket)
         for body in ["4hello", "4test1\u{1E}4test2\u{1E}4test3", "4hello\u{1E}bAQIDBA=="] {
@@ -75,18 +75,18 @@ struct ComplianceSuiteTests {
         }
     }
 
-    @Test("11: an invalid packet closes the session", arguments: [false, true])
-    func invalidPacket(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("11: an invalid packet closes the session", arguments: EchoKind.allCases)
+    func invalidPacket(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let socket = try TestSocket(port: server.port)
         let sid = try server.pollingSession(socket)
         #expect(try socket.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array("abc".utf8)).head.status == 400)
         #expect(try socket.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
     }
 
-    @Test("12: a duplicate poll gets 400, the parked one 1, and the session is gone", arguments: [false, true])
-    func duplicatePoll(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("12: a duplicate poll gets 400, the parked one 1, and the session is gone", arguments: EchoKind.allCases)
+    func duplicatePoll(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let first = try TestSocket(port: server.port), second = try TestSocket(port: server.port)
         let sid = try server.pollingSession(first)
         first.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
@@ -97,9 +97,9 @@ struct ComplianceSuiteTests {
         #expect(try second.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
     }
 
-    @Test("13 to 15: WebSocket text and binary echo; an invalid packet closes the socket", arguments: [false, true])
-    func webSocketMessages(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("13 to 15: WebSocket text and binary echo; an invalid packet closes the socket", arguments: EchoKind.allCases)
+    func webSocketMessages(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
         _ = try ws.receiveText()
         ws.send("4hello")
@@ -110,9 +110,9 @@ struct ComplianceSuiteTests {
         #expect(try ws.closes())
     }
 
-    @Test("16 and 17: polling pings arrive each interval; unanswered, the session is gone at 500 ms", arguments: [false, true])
-    func pollingHeartbeat(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("16 and 17: polling pings arrive each interval; unanswered, the session is gone at 500 ms", arguments: EchoKind.allCases)
+    func pollingHeartbeat(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let socket = try TestSocket(port: server.port)
         let sid = try server.pollingSession(socket)
         for _ in 0..<3 {
@@ -124,9 +124,9 @@ struct ComplianceSuiteTests {
         #expect(try socket.request("GET", "\(server.base)&transport=polling&sid=\(lonely)").head.status == 400)
     }
 
-    @Test("18 and 19: WebSocket pings arrive each interval; unanswered, the socket closes", arguments: [false, true])
-    func webSocketHeartbeat(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("18 and 19: WebSocket pings arrive each interval; unanswered, the socket closes", arguments: EchoKind.allCases)
+    func webSocketHeartbeat(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
         _ = try ws.receiveText()
         for _ in 0..<3 {
@@ -137,9 +137,9 @@ struct ComplianceSuiteTests {
         #expect(try ws.closes())
     }
 
-    @Test("20 and 21: a client close answers the parked poll with 6; over WebSocket the socket closes", arguments: [false, true])
-    func clientClose(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("20 and 21: a client close answers the parked poll with 6; over WebSocket the socket closes", arguments: EchoKind.allCases)
+    func clientClose(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let poller = try TestSocket(port: server.port), poster = try TestSocket(port: server.port)
         let sid = try server.pollingSession(poller)
         poller.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
@@ -153,9 +153,9 @@ struct ComplianceSuiteTests {
         #expect(try ws.closes())
     }
 
-    @Test("22 to 24: the upgrade, then HTTP and a second WebSocket for the sid are refused", arguments: [false, true])
-    func upgrade(async useAsync: Bool) throws {
-        let server = try EchoServer(async: useAsync)
+    @Test("22 to 24: the upgrade, then HTTP and a second WebSocket for the sid are refused", arguments: EchoKind.allCases)
+    func upgrade(_ kind: EchoKind) throws {
+        let server = try EchoServer(kind: kind)
         let poller = try TestSocket(port: server.port)
         let sid = try server.pollingSession(poller)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket&sid=\(sid)")
@@ -180,7 +180,7 @@ extension LoopbackTests {
     struct SeveralLoopsTests {
         @Test("sessions work when their requests and WebSockets land on other loops than their handshake")
         func crossLoop() throws {
-            let server = try EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*", asyncHandlers: false, eventLoops: 4))
+            let server = try EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*", eventLoops: 4))
             var sockets: [TestWebSocket] = []  // kept open, so the sessions stay
             for _ in 0..<8 {
                 // Every new TCP connection goes to the next loop in turn, so these three land on three loops.
@@ -286,6 +286,8 @@ extension LoopbackTests {
             let port = try await app.start(host: "127.0.0.1", port: 0)
             _ = try Self.session(port: port, posting: "4stop")
             #expect(await Task.detached { stopped.wait(timeout: 5) }.value)
+            // The session is forgotten once its disconnect handler has run, after this message handler returned.
+            for _ in 0..<500 where !server.sids.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
             #expect(server.sids.isEmpty)
         }
 

@@ -16,7 +16,7 @@ extension LoopbackTests {
 
         @Test("handleRequest serves the handshake, POSTs and long-polls of requests another server received")
         func handleRequest() throws {
-            let server = try Server(options: ServerOptions(asyncHandlers: false))
+            let server = try Server(options: ServerOptions())
             server.on(.message) { sid, data in server.send(sid, data) }
             defer { server.shutdown() }
             let open = server.handleRequest(request("GET", "/engine.io/?EIO=4&transport=polling"), remoteAddress: "10.0.0.1")

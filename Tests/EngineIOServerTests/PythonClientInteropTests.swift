@@ -11,10 +11,9 @@ struct PythonClientInteropTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let python = root.appendingPathComponent(".build/interop-venv/bin/python").path
     static let script = root.appendingPathComponent("Tests/Interop/python_client.py").path
-    /// Ordered handlers, so the echo of a burst comes back in order (python's default runs them concurrently).
     // Pings every 0.3 s, so an idle test sees several; a generous timeout, so a python client starved of CPU on a
     // busy machine still answers in time.
-    static let options = ServerOptions(pingInterval: 0.3, pingTimeout: 5, maxHttpBufferSize: 4_000_000, asyncHandlers: false)
+    static let options = ServerOptions(pingInterval: 0.3, pingTimeout: 5, maxHttpBufferSize: 4_000_000)
 
     struct Outcome: Decodable {
         var received: [[String: String]]
@@ -104,6 +103,18 @@ struct PythonClientInteropTests {
         let expected = Self.expectedEcho()
         #expect(outcome.received.count == expected.count)
         #expect(outcome.received == expected)
+        #expect(outcome.transport == (transports == "polling" ? "polling" : "websocket"))
+    }
+
+    @Test("eio serve --echo, as users run it, echoes python's messages and bursts in order", arguments: [
+        ("sync", false, "polling"), ("sync", false, "websocket"), ("sync", false, "polling,websocket"),
+        ("async", true, "polling"), ("async", true, "websocket"), ("async", true, "polling,websocket"),
+    ])
+    func echoThroughEioServe(mode: String, asyncServer: Bool, transports: String) throws {
+        let flags = ["--echo", "--max-payload", "4000000", "--ping-interval", "0.3", "--ping-timeout", "5"]
+        let server = try EioServeProcess(flags + (asyncServer ? ["--async"] : []))
+        let outcome = try runClient(mode, port: server.port, transports: transports, scenario: "echo")
+        #expect(outcome.received == Self.expectedEcho())
         #expect(outcome.transport == (transports == "polling" ? "polling" : "websocket"))
     }
 

@@ -2,6 +2,7 @@ import EngineIO
 import EngineIOWire
 import Foundation
 import Glibc
+import Testing
 
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
@@ -132,16 +133,41 @@ final class TestWebSocket {
     }
 }
 
+/// Which echo server a test runs against: a façade in this process, or the `eio` binary.
+enum EchoKind: String, CaseIterable, CustomTestStringConvertible {
+    case server = "Server", asyncServer = "AsyncServer", eioServe = "eio serve --echo", eioServeAsync = "eio serve --echo --async"
+    var testDescription: String { rawValue }
+}
+
 /// An echo server on a free port, configured as the compliance suite expects (ping 300/200 ms, CORS `*`).
 final class EchoServer {
     let port: Int
-    /// The open sessions' sids.
+    /// The open sessions' sids (none for the `eio` binary, whose sessions live in another process).
     let sids: @Sendable () -> [String]
     private let stop: @Sendable () -> Void
+    private var process: EioServeProcess?
 
-    /// `async`: an `AsyncServer` behind an `ASGIApp` instead of a `Server` behind a `WSGIApp`. By default a
-    /// session's handlers run in order, so echoes come back in the order sent.
-    init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*", asyncHandlers: false), async: Bool = false) throws {
+    /// `eio serve --echo` (and `--async`) with the suite's configuration, or a façade with the default options.
+    convenience init(kind: EchoKind) throws {
+        switch kind {
+        case .server: try self.init(async: false)
+        case .asyncServer: try self.init(async: true)
+        case .eioServe, .eioServeAsync:
+            let flags = ["--echo", "--ping-interval", "0.3", "--ping-timeout", "0.2", "--cors-allowed-origins", "*"]
+            try self.init(process: EioServeProcess(flags + (kind == .eioServeAsync ? ["--async"] : [])))
+        }
+    }
+
+    private init(process: EioServeProcess) {
+        self.process = process
+        port = process.port
+        sids = { [] }
+        stop = {}
+    }
+
+    /// `async`: an `AsyncServer` behind an `ASGIApp` instead of a `Server` behind a `WSGIApp`. Both with default
+    /// handler options: a session's handlers run in order, so echoes come back in the order sent.
+    init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*"), async: Bool = false) throws {
         if async {
             let server = try AsyncServer(options: options)
             server.on(.message) { sid, data in await server.send(sid, data) }

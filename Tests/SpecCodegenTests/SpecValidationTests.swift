@@ -83,12 +83,12 @@ struct SpecValidationTests {
     func wrongDefault() throws {
         let type = try error(editing: [.key("optionSets"), .index(0), .key("options"), .index(4), .key("default")]) { $0 = "yes" }
         #expect(type?.description == "Spec/engineio.json: optionSets[0].options[4].default: \"yes\" does not fit the option's type")
-        let transport = try error(editing: [.key("optionSets"), .index(0), .key("options"), .index(14), .key("default")]) {
+        let transport = try error(editing: [.key("optionSets"), .index(0), .key("options"), .index(15), .key("default")]) {
             $0 = ["polling", "carrier-pigeon"]
         }
         #expect(
             transport?.description
-                == "Spec/engineio.json: optionSets[0].options[14].default: \"carrier-pigeon\" is not a transport listed in `transports`")
+                == "Spec/engineio.json: optionSets[0].options[15].default: \"carrier-pigeon\" is not a transport listed in `transports`")
     }
 
     @Test("a missing required key is reported")

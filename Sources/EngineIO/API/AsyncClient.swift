@@ -2,43 +2,26 @@ public import EngineIOCore
 import Foundation
 import Synchronization
 
-/// python-engineio's `AsyncClient`: the same engine as `Client`, with `async` methods and handlers (run as tasks,
-/// in order).
+/// python-engineio's `AsyncClient`: the same engine as `Client`, with `async` methods and handlers, run one at a
+/// time, in order, as a task (the next waits for the previous handler to return, even when it awaits).
 public final class AsyncClient: Sendable {
     public typealias Reason = DisconnectReason
 
     let core: ClientCore
-    private let handlers = Mutex<Handlers>(Handlers())
-
-    private struct Handlers {
-        var connect: (@Sendable () async -> Void)?
-        var message: (@Sendable (MessageData) async -> Void)?
-        var disconnect: (@Sendable (DisconnectReason) async -> Void)?
-        var tail: Task<Void, Never>?
-    }
+    private let runtime = Runtime()
 
     public init(options: ClientOptions) throws {
         core = try ClientCore(options: options)
+        core.attach(runtime)
         if options.handleSigint { SigintHandler.shared.register(core) }
     }
 
     /// The options this client was made with, validated.
     public var options: ClientOptions { core.options }
 
-    public func on(_ event: ConnectEvent, _ handler: @escaping @Sendable () async -> Void) { handlers.withLock { $0.connect = handler } }
-    public func on(_ event: MessageEvent, _ handler: @escaping @Sendable (MessageData) async -> Void) { handlers.withLock { $0.message = handler } }
-    public func on(_ event: DisconnectEvent, _ handler: @escaping @Sendable (DisconnectReason) async -> Void) { handlers.withLock { $0.disconnect = handler } }
-
-    /// Runs handlers one after another, in the order the connection produced them.
-    private func enqueue(_ work: @escaping @Sendable () async -> Void) {
-        handlers.withLock { state in
-            let previous = state.tail
-            state.tail = Task {
-                await previous?.value
-                await work()
-            }
-        }
-    }
+    public func on(_ event: ConnectEvent, _ handler: @escaping @Sendable () async -> Void) { runtime.handlers.withLock { $0.connect = handler } }
+    public func on(_ event: MessageEvent, _ handler: @escaping @Sendable (MessageData) async -> Void) { runtime.handlers.withLock { $0.message = handler } }
+    public func on(_ event: DisconnectEvent, _ handler: @escaping @Sendable (DisconnectReason) async -> Void) { runtime.handlers.withLock { $0.disconnect = handler } }
 
     /// Connects; returns once the session is open, or throws `ClientError`. The waiting happens off the
     /// cooperative pool.
@@ -46,20 +29,7 @@ public final class AsyncClient: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             Thread { [self] in
                 do {
-                    try core.connect(
-                        url, headers: headers, transports: transports, engineioPath: engineioPath,
-                        deliver: { [weak self] data in
-                            guard let self, let handler = self.handlers.withLock({ $0.message }) else { return }
-                            self.enqueue { await handler(MessageData(data)) }
-                        },
-                        onConnect: { [weak self] in
-                            guard let self, let handler = self.handlers.withLock({ $0.connect }) else { return }
-                            self.enqueue { await handler() }
-                        },
-                        onDisconnect: { [weak self] reason in
-                            guard let self, let handler = self.handlers.withLock({ $0.disconnect }) else { return }
-                            self.enqueue { await handler(reason) }
-                        })
+                    try core.connect(url, headers: headers, transports: transports, engineioPath: engineioPath)
                     continuation.resume()
                 } catch {
                     continuation.resume(throwing: error)
@@ -92,4 +62,28 @@ public final class AsyncClient: Sendable {
     /// python's `create_event()`: an `asyncio.Event`-like event whose `wait` suspends rather than blocks.
     public func createEvent() -> AsyncEngineEvent { AsyncEngineEvent() }
     public func getQueueEmptyException() -> QueueEmpty.Type { QueueEmpty.self }
+
+    /// Runs the client's handlers in order, as one task while there is work.
+    private final class Runtime: ClientHandlerRuntime {
+        struct Handlers {
+            var connect: (@Sendable () async -> Void)?
+            var message: (@Sendable (MessageData) async -> Void)?
+            var disconnect: (@Sendable (DisconnectReason) async -> Void)?
+        }
+
+        let handlers = Mutex(Handlers())
+
+        func drain(_ mailbox: Mailbox<ClientJob>) {
+            Task { [self] in
+                while let job = mailbox.take() {
+                    switch job {
+                    case .connect: await handlers.withLock { $0.connect }?()
+                    case .message(let data): await handlers.withLock { $0.message }?(data)
+                    case .disconnect(let reason): await handlers.withLock { $0.disconnect }?(reason)
+                    }
+                    mailbox.completed(job)
+                }
+            }
+        }
+    }
 }

@@ -7,8 +7,9 @@ import Synchronization
 /// Handlers are tasks that prefer the event loop owning their session, as python's run on asyncio's loop: a handler
 /// and the `send` it awaits share one thread, with no hand-over between threads. Like any `async` code they must not
 /// block: hand blocking or long CPU-bound work to `startBackgroundTask` (or a detached task), which run elsewhere.
-/// With `asyncHandlers` (python's default) each message handler is its own task; otherwise a session's handlers run
-/// one after another, in order.
+/// A session's handlers run one at a time, in arrival order, even when they `await`: the next message of a session
+/// waits for its previous handler to return. Different sessions run concurrently. `concurrentMessageHandlers` gives
+/// python's unordered message handlers instead.
 public final class AsyncServer: Sendable {
     public typealias Reason = DisconnectReason
     public typealias ConnectHandler = @Sendable (_ sid: String, _ environ: Environ) async throws -> ConnectResult
@@ -16,21 +17,15 @@ public final class AsyncServer: Sendable {
     public typealias DisconnectHandler = @Sendable (_ sid: String, _ reason: DisconnectReason) async -> Void
 
     let core: ServerCore
-    private let handlers = Mutex<Handlers>(Handlers())
-
-    private struct Handlers {
-        var connect: ConnectHandler?
-        var message: MessageHandler?
-        var disconnect: DisconnectHandler?
-        /// The last task of each session, which the next one awaits to keep them in order.
-        var tails: [String: Task<Void, Never>] = [:]
-    }
+    private let runtime: Runtime
 
     /// A server with these options; throws for options outside their range or an `asyncMode` other than `async`.
     public init(options: ServerOptions) throws {
         if let mode = options.asyncMode, mode != .async { throw ServerError.invalidAsyncMode(mode.rawValue) }
-        core = try ServerCore(options: options)
-        core.attach(Runner(server: self))
+        let core = try ServerCore(options: options)
+        self.core = core
+        runtime = Runtime(core: core)
+        core.attach(runtime)
     }
 
     public var options: ServerOptions { core.options }
@@ -38,9 +33,9 @@ public final class AsyncServer: Sendable {
     /// The sids of the open sessions (python's `sockets` keys).
     public var sids: [String] { core.sids }
 
-    public func on(_ event: ConnectEvent, _ handler: @escaping ConnectHandler) { handlers.withLock { $0.connect = handler } }
-    public func on(_ event: MessageEvent, _ handler: @escaping MessageHandler) { handlers.withLock { $0.message = handler } }
-    public func on(_ event: DisconnectEvent, _ handler: @escaping DisconnectHandler) { handlers.withLock { $0.disconnect = handler } }
+    public func on(_ event: ConnectEvent, _ handler: @escaping ConnectHandler) { runtime.handlers.withLock { $0.connect = handler } }
+    public func on(_ event: MessageEvent, _ handler: @escaping MessageHandler) { runtime.handlers.withLock { $0.message = handler } }
+    public func on(_ event: DisconnectEvent, _ handler: @escaping DisconnectHandler) { runtime.handlers.withLock { $0.disconnect = handler } }
 
     public func send(_ sid: String, _ data: MessageData) async { core.send(sid, data) }
     public func sendPacket(_ sid: String, _ packet: Packet) async { core.send(sid, packet) }
@@ -86,55 +81,60 @@ public final class AsyncServer: Sendable {
 
     func listen(host: String, port: Int, path: String) throws -> Int { try core.listen(host: host, port: port, path: path) }
 
-    /// Runs `work` after the session's previous handler (ordered mode) or at once (python's async handlers).
-    private func run(_ sid: String, ordered: Bool, _ work: @escaping @Sendable () async -> Void) {
-        let loop = core.loop(for: sid)
-        guard ordered else {
-            Task(executorPreference: loop) { await work() }
-            return
+    /// Runs each session's jobs in order, as one task at a time on the session's event loop.
+    private final class Runtime: HandlerRuntime {
+        struct Handlers {
+            var connect: ConnectHandler?
+            var message: MessageHandler?
+            var disconnect: DisconnectHandler?
         }
-        handlers.withLock { state in
-            let previous = state.tails[sid]
-            state.tails[sid] = Task(executorPreference: loop) {
-                await previous?.value
-                await work()
-            }
-        }
-    }
 
-    private struct Runner: HandlerRunner {
-        unowned let server: AsyncServer
+        let handlers = Mutex(Handlers())
+        weak let core: ServerCore?
+        /// Jobs a drain runs before it yields, so the loop's I/O and other sessions get a turn.
+        static let batch = 32
 
-        func connect(sid: String, environ: Environ, answer: @escaping @Sendable (ConnectVerdict) -> Void) {
-            guard let handler = server.handlers.withLock({ $0.connect }) else { return answer(.accept) }
-            server.run(sid, ordered: true) {
-                do {
-                    answer(try await handler(sid, environ) ?? .accept)
-                } catch {
-                    server.core.log(.error, "connect handler error: \(error)")
-                    answer(.unauthorized)
+        init(core: ServerCore) { self.core = core }
+
+        var hasConnectHandler: Bool { handlers.withLock { $0.connect != nil } }
+
+        func drain(_ session: SessionHandlers) {
+            Task(executorPreference: session.loop) { [self] in
+                var ran = 0
+                while let job = session.mailbox.take() {
+                    session.completed(job, verdict: await perform(job, of: session.sid))
+                    ran += 1
+                    if ran % Self.batch == 0 { await Task.yield() }
                 }
             }
         }
 
-        func message(sid: String, data: MessageData) {
-            guard let handler = server.handlers.withLock({ $0.message }) else { return }
-            server.run(sid, ordered: !server.core.options.asyncHandlers) { await handler(sid, data) }
-        }
-
-        func disconnect(sid: String, reason: DisconnectReason, then done: @escaping @Sendable () -> Void) {
-            guard let handler = server.handlers.withLock({ $0.disconnect }) else { return done() }
-            server.run(sid, ordered: true) {
-                await handler(sid, reason)
-                done()
+        func runConcurrently(_ job: SessionJob, of session: SessionHandlers) {
+            Task(executorPreference: session.loop) { [self] in
+                _ = await perform(job, of: session.sid)
+                session.completedConcurrently(job, runtime: self)
             }
         }
 
-        func opened(sid: String) {}
-
-        func closed(sid: String) {
-            // The disconnect handler was queued behind the session's tail; forget the tail once it has run.
-            server.run(sid, ordered: true) { [server] in _ = server.handlers.withLock { $0.tails.removeValue(forKey: sid) } }
+        /// Runs the handler for `job`; a connect handler's verdict is returned.
+        private func perform(_ job: SessionJob, of sid: String) async -> ConnectVerdict? {
+            switch job {
+            case .connect(let environ):
+                guard let handler = handlers.withLock({ $0.connect }) else { return .accept }
+                do {
+                    return try await handler(sid, environ) ?? .accept
+                } catch {
+                    core?.log(.error, "connect handler error: \(error)")
+                    return .unauthorized
+                }
+            case .message(let data):
+                await handlers.withLock { $0.message }?(sid, data)
+            case .disconnect(let reason):
+                await handlers.withLock { $0.disconnect }?(sid, reason)
+            case .refused:
+                break
+            }
+            return nil
         }
     }
 }

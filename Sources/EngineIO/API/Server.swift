@@ -9,8 +9,9 @@ import Synchronization
 /// server.on(.message) { sid, data in server.send(sid, data) }
 /// try WSGIApp(server).run(port: 5000)
 /// ```
-/// Handlers of one session run in order on that session's queue; with `asyncHandlers` (python's default) message
-/// handlers run concurrently instead, as python's threads do.
+/// A session's handlers run one at a time, in arrival order (its connect, its messages, its disconnect), on a
+/// bounded pool of threads (`handlerThreads`); different sessions run concurrently. `concurrentMessageHandlers`
+/// gives python's unordered message handlers instead.
 public final class Server: Sendable {
     public typealias Reason = DisconnectReason
     public typealias ConnectHandler = @Sendable (_ sid: String, _ environ: Environ) throws -> ConnectResult
@@ -18,21 +19,16 @@ public final class Server: Sendable {
     public typealias DisconnectHandler = @Sendable (_ sid: String, _ reason: DisconnectReason) -> Void
 
     let core: ServerCore
-    private let handlers = Mutex<Handlers>(Handlers())
-
-    private struct Handlers {
-        var connect: ConnectHandler?
-        var message: MessageHandler?
-        var disconnect: DisconnectHandler?
-        var queues: [String: DispatchQueue] = [:]
-    }
+    private let runtime: Runtime
 
     /// A server with these options (python's constructor arguments); throws for options outside their range or an
     /// `asyncMode` other than `threading`.
     public init(options: ServerOptions) throws {
         if let mode = options.asyncMode, mode != .threading { throw ServerError.invalidAsyncMode(mode.rawValue) }
-        core = try ServerCore(options: options)
-        core.attach(Runner(server: self))
+        let core = try ServerCore(options: options)
+        self.core = core
+        runtime = Runtime(core: core)
+        core.attach(runtime)
     }
 
     public var options: ServerOptions { core.options }
@@ -43,11 +39,11 @@ public final class Server: Sendable {
     // MARK: handlers
 
     /// python's `on('connect')`: return `nil` (or `.accept`) to accept, `.reject(body:)` or throw to refuse (401).
-    public func on(_ event: ConnectEvent, _ handler: @escaping ConnectHandler) { handlers.withLock { $0.connect = handler } }
+    public func on(_ event: ConnectEvent, _ handler: @escaping ConnectHandler) { runtime.handlers.withLock { $0.connect = handler } }
     /// python's `on('message')`.
-    public func on(_ event: MessageEvent, _ handler: @escaping MessageHandler) { handlers.withLock { $0.message = handler } }
+    public func on(_ event: MessageEvent, _ handler: @escaping MessageHandler) { runtime.handlers.withLock { $0.message = handler } }
     /// python's `on('disconnect')`.
-    public func on(_ event: DisconnectEvent, _ handler: @escaping DisconnectHandler) { handlers.withLock { $0.disconnect = handler } }
+    public func on(_ event: DisconnectEvent, _ handler: @escaping DisconnectHandler) { runtime.handlers.withLock { $0.disconnect = handler } }
 
     // MARK: sending and sessions
 
@@ -97,54 +93,68 @@ public final class Server: Sendable {
     /// Listens on `host:port` without blocking; returns the bound port (useful with port 0).
     func listen(host: String, port: Int, path: String) throws -> Int { try core.listen(host: host, port: port, path: path) }
 
+    /// The threads that run handlers: alive now, and the most alive at once so far (both at most `handlerThreads`).
+    public var handlerThreadCounts: (alive: Int, peak: Int) { runtime.pool.threadCounts }
+
     // MARK: running handlers
 
-    private func queue(for sid: String) -> DispatchQueue {
-        handlers.withLock { state in
-            if let queue = state.queues[sid] { return queue }
-            let queue = DispatchQueue(label: "engineio.session.\(sid)")
-            state.queues[sid] = queue
-            return queue
+    /// Runs each session's jobs in order on a bounded pool of threads.
+    private final class Runtime: HandlerRuntime {
+        struct Handlers {
+            var connect: ConnectHandler?
+            var message: MessageHandler?
+            var disconnect: DisconnectHandler?
         }
-    }
 
-    private struct Runner: HandlerRunner {
-        unowned let server: Server
+        let handlers = Mutex(Handlers())
+        let pool: HandlerPool
+        weak let core: ServerCore?
+        /// Jobs one drain runs before it lets other sessions' drains go first.
+        static let batch = 32
 
-        func connect(sid: String, environ: Environ, answer: @escaping @Sendable (ConnectVerdict) -> Void) {
-            guard let handler = server.handlers.withLock({ $0.connect }) else { return answer(.accept) }
-            server.queue(for: sid).async {
-                do {
-                    answer(try handler(sid, environ) ?? .accept)
-                } catch {
-                    server.core.log(.error, "connect handler error: \(error)")
-                    answer(.unauthorized)  // python: an exception in connect refuses the client
+        init(core: ServerCore) {
+            self.core = core
+            pool = HandlerPool(maxThreads: core.options.handlerThreads, name: "engineio-handler") { [weak core] in core?.log(.warning, $0) }
+        }
+
+        var hasConnectHandler: Bool { handlers.withLock { $0.connect != nil } }
+
+        func drain(_ session: SessionHandlers) {
+            pool.execute { [self] in
+                for _ in 0..<Self.batch {
+                    guard let job = session.mailbox.take() else { return }
+                    session.completed(job, verdict: perform(job, of: session.sid))
                 }
+                drain(session)  // more is waiting: behind the other sessions' work
             }
         }
 
-        func message(sid: String, data: MessageData) {
-            guard let handler = server.handlers.withLock({ $0.message }) else { return }
-            if server.core.options.asyncHandlers {
-                DispatchQueue.global().async { handler(sid, data) }
-            } else {
-                server.queue(for: sid).async { handler(sid, data) }
+        func runConcurrently(_ job: SessionJob, of session: SessionHandlers) {
+            pool.execute { [self] in
+                _ = perform(job, of: session.sid)
+                session.completedConcurrently(job, runtime: self)
             }
         }
 
-        func disconnect(sid: String, reason: DisconnectReason, then done: @escaping @Sendable () -> Void) {
-            guard let handler = server.handlers.withLock({ $0.disconnect }) else { return done() }
-            server.queue(for: sid).async {
-                handler(sid, reason)
-                done()
+        /// Runs the handler for `job`; a connect handler's verdict is returned.
+        private func perform(_ job: SessionJob, of sid: String) -> ConnectVerdict? {
+            switch job {
+            case .connect(let environ):
+                guard let handler = handlers.withLock({ $0.connect }) else { return .accept }
+                do {
+                    return try handler(sid, environ) ?? .accept
+                } catch {
+                    core?.log(.error, "connect handler error: \(error)")
+                    return .unauthorized  // python: an exception in connect refuses the client
+                }
+            case .message(let data):
+                handlers.withLock { $0.message }?(sid, data)
+            case .disconnect(let reason):
+                handlers.withLock { $0.disconnect }?(sid, reason)
+            case .refused:
+                break
             }
-        }
-
-        func opened(sid: String) {}
-
-        func closed(sid: String) {
-            // The queue stays alive until its last handler has run; only our reference goes.
-            _ = server.handlers.withLock { $0.queues.removeValue(forKey: sid) }
+            return nil
         }
     }
 }

@@ -4,21 +4,16 @@ import EngineIOPlatform
 import Foundation
 import Synchronization
 
-/// How a façade runs the application's handlers: on threads (`Server`) or as tasks (`AsyncServer`).
-protocol HandlerRunner: Sendable {
-    func connect(sid: String, environ: Environ, answer: @escaping @Sendable (ConnectVerdict) -> Void)
-    func message(sid: String, data: MessageData)
-    /// Runs the disconnect handler, then `done` (also when there is no handler).
-    func disconnect(sid: String, reason: DisconnectReason, then done: @escaping @Sendable () -> Void)
-    func opened(sid: String)
-    func closed(sid: String)
-}
-
 /// What both façades share: the engine, the live sessions (transport and python-style session data), and the
 /// translation of API calls into reducer inputs.
 final class ServerCore: Sendable {
+    /// A session the application may know of: from its connect handler (or its opening, without one) until its
+    /// disconnect handler has returned.
     struct Record {
-        var transport: Transport
+        let handlers: SessionHandlers
+        /// Opened (python lists it in `sockets`); false while the connect handler decides.
+        var isOpen = false
+        var transport: Transport = .polling
         var data: [String: any Sendable] = [:]
     }
 
@@ -26,16 +21,16 @@ final class ServerCore: Sendable {
     private let records = Mutex<[String: Record]>([:])
     /// The shards, one per event loop; the first one listens.
     private let engineBox = Mutex<ServerEngine.Group?>(nil)
-    private let runnerBox = Mutex<(any HandlerRunner)?>(nil)
+    private let runtimeBox = Mutex<(any HandlerRuntime)?>(nil)
     let fallback = Mutex<(@Sendable (HTTPRequest) -> HTTPResponse?)?>(nil)
 
     init(options: ServerOptions) throws {
         self.options = try options.validated()
     }
 
-    func attach(_ runner: any HandlerRunner) { runnerBox.withLock { $0 = runner } }
+    func attach(_ runtime: any HandlerRuntime) { runtimeBox.withLock { $0 = runtime } }
 
-    private var runner: (any HandlerRunner)? { runnerBox.withLock { $0 } }
+    private var runtime: (any HandlerRuntime)? { runtimeBox.withLock { $0 } }
 
     /// Starts the engine on `host:port` with the Engine.IO path `path`; returns the bound port.
     func listen(host: String, port: Int, path: String, tls: TLSServerContext? = nil) throws -> Int {
@@ -51,7 +46,7 @@ final class ServerCore: Sendable {
         if let group = engineBox.withLock({ $0 }) { return group }
         let delegate = EngineDelegate(
             authorize: { [weak self] sid, environ in self?.authorize(sid: sid, environ: environ) },
-            deliver: { [weak self] sid, data in self?.runner?.message(sid: sid, data: MessageData(data)) },
+            deliver: { [weak self] sid, data in self?.deliver(sid: sid, MessageData(data)) },
             notify: { [weak self] sid, notification, transport in self?.notified(sid: sid, notification, transport: transport) },
             fallback: { [weak self] request in self?.fallback.withLock { $0 }?(request) })
         let made = ServerEngine.Group()
@@ -92,10 +87,40 @@ final class ServerCore: Sendable {
         for shard in group?.shards ?? [] { shard.stop() }
     }
 
+    // MARK: handler jobs (posted from the loop that owns the session)
+
     private func authorize(sid: String, environ: Environ) {
-        guard let runner else { return submit(.verdictReceived(sid: sid, .accept)) }
-        runner.connect(sid: sid, environ: environ) { [weak self] verdict in
-            self?.submit(.verdictReceived(sid: sid, verdict))
+        guard let runtime, runtime.hasConnectHandler else { return submit(.verdictReceived(sid: sid, .accept)) }
+        let handlers = SessionHandlers(sid: sid, loop: loop(for: sid), core: self)
+        records.withLock { $0[sid] = Record(handlers: handlers) }
+        post(.connect(environ), to: handlers, runtime: runtime)
+    }
+
+    private func deliver(sid: String, _ data: MessageData) {
+        guard let runtime, let handlers = records.withLock({ $0[sid]?.handlers }) else { return }
+        let job = SessionJob.message(data)
+        if options.concurrentMessageHandlers {
+            _ = handlers.mailbox.startedConcurrently(job)
+            runtime.runConcurrently(job, of: handlers)
+        } else {
+            post(job, to: handlers, runtime: runtime)
+        }
+    }
+
+    private func post(_ job: SessionJob, to handlers: SessionHandlers, runtime: any HandlerRuntime) {
+        if handlers.mailbox.post(job).schedule { runtime.drain(handlers) }
+    }
+
+    /// What follows a job: the connect handler's verdict goes to the reducer; after the disconnect handler (or a
+    /// refusal) the session's data goes.
+    func finished(_ job: SessionJob, of handlers: SessionHandlers, verdict: ConnectVerdict?) {
+        switch job {
+        case .connect: submit(.verdictReceived(sid: handlers.sid, verdict ?? .accept))
+        case .message: break
+        case .disconnect, .refused:
+            records.withLock { records in
+                if records[handlers.sid]?.handlers === handlers { records[handlers.sid] = nil }
+            }
         }
     }
 
@@ -104,22 +129,22 @@ final class ServerCore: Sendable {
     private func notified(sid: String, _ notification: SessionNotification, transport: Transport) {
         switch notification {
         case .opened:
-            records.withLock { $0[sid] = Record(transport: transport) }
+            let made = SessionHandlers(sid: sid, loop: loop(for: sid), core: self)
+            records.withLock { records in
+                if records[sid] == nil { records[sid] = Record(handlers: made) }
+                records[sid]?.isOpen = true
+                records[sid]?.transport = transport
+            }
             log(.info, "\(sid): connected over \(transport.rawValue)")
-            runner?.opened(sid: sid)
         case .upgraded:
             records.withLock { $0[sid]?.transport = .websocket }
             log(.info, "\(sid): upgraded to websocket")
         case .closed(let reason):
             log(.info, "\(sid): disconnected (\(reason.rawValue))")
             // As in python, the disconnect handler still finds the session (getSession, sids); it goes afterwards.
-            let forget: @Sendable () -> Void = { [weak self] in _ = self?.records.withLock { $0.removeValue(forKey: sid) } }
-            if let runner {
-                runner.disconnect(sid: sid, reason: reason, then: forget)
-                runner.closed(sid: sid)
-            } else {
-                forget()
-            }
+            if let runtime, let handlers = records.withLock({ $0[sid]?.handlers }) { post(.disconnect(reason), to: handlers, runtime: runtime) }
+        case .refused:
+            if let runtime, let handlers = records.withLock({ $0[sid]?.handlers }) { post(.refused, to: handlers, runtime: runtime) }
         }
     }
 
@@ -151,12 +176,12 @@ final class ServerCore: Sendable {
         if let sid {
             submit(.command(sid: sid, .disconnect))
         } else {
-            for sid in records.withLock({ Array($0.keys) }) { submit(.command(sid: sid, .disconnect)) }
+            for sid in sids { submit(.command(sid: sid, .disconnect)) }
         }
     }
 
     func transport(_ sid: String) throws(ServerError) -> Transport {
-        guard let record = records.withLock({ $0[sid] }) else { throw .unknownSession(sid) }
+        guard let record = records.withLock({ $0[sid] }), record.isOpen else { throw .unknownSession(sid) }
         return record.transport
     }
 
@@ -174,97 +199,7 @@ final class ServerCore: Sendable {
         if !saved { throw .unknownSession(sid) }
     }
 
-    var sids: [String] { records.withLock { Array($0.keys) } }
+    /// The open sessions (not those whose connect handler is still deciding).
+    var sids: [String] { records.withLock { $0.compactMap { $0.value.isOpen ? $0.key : nil } } }
 }
 
-/// A started background task; python's handle with `join()`.
-public final class BackgroundTask: Sendable {
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { [done] in
-            body()
-            done.signal()
-        }
-        thread.start()
-    }
-
-    /// Waits for the task to finish.
-    public func join() {
-        done.wait()
-        done.signal()  // later joins return at once too
-    }
-}
-
-/// python's queue for `create_queue()`: thread-safe FIFO with blocking `get` and a timeout.
-public final class EngineQueue<Element: Sendable>: Sendable {
-    private let items = Mutex<[Element]>([])
-    private let available = DispatchSemaphore(value: 0)
-
-    public init() {}
-
-    public func put(_ item: Element) {
-        items.withLock { $0.append(item) }
-        available.signal()
-    }
-
-    /// The oldest item, waiting up to `timeout` seconds (forever when nil); throws `QueueEmpty` on timeout.
-    public func get(timeout: Double? = nil) throws(QueueEmpty) -> Element {
-        let deadline = timeout.map { DispatchTime.now() + $0 } ?? .distantFuture
-        guard available.wait(timeout: deadline) == .success else { throw QueueEmpty() }
-        return items.withLock { $0.removeFirst() }
-    }
-}
-
-/// python's `get_queue_empty_exception()`.
-public struct QueueEmpty: Error, Hashable, Sendable {}
-
-/// python's event for `create_event()`.
-public final class EngineEvent: Sendable {
-    private let flag = Mutex(false)
-    private let condition = NSCondition()
-
-    public init() {}
-
-    public func set() {
-        condition.lock()
-        flag.withLock { $0 = true }
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    public func clear() { flag.withLock { $0 = false } }
-
-    public var isSet: Bool { flag.withLock { $0 } }
-
-    /// Waits until set, or `timeout` seconds; returns whether it is set.
-    @discardableResult
-    public func wait(timeout: Double? = nil) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        let deadline = timeout.map { Date().addingTimeInterval($0) }
-        while !isSet {
-            if let deadline {
-                if !condition.wait(until: deadline) { return isSet }
-            } else {
-                condition.wait()
-            }
-        }
-        return true
-    }
-}
-
-extension LoggerOption {
-    /// python's logging rules: `logger=False` reports errors only, `True` informational lines too (on standard
-    /// error, under python's logger name), a custom logger gets everything.
-    func emit(_ level: LogLevel, _ message: @autoclosure () -> String, as name: String) {
-        switch self {
-        case .disabled where level >= .error, .enabled where level >= .info:
-            FileHandle.standardError.write(Data("\(name) \(level): \(message())\n".utf8))
-        case .custom(let sink):
-            sink.log(level, message())
-        default:
-            break
-        }
-    }
-}

@@ -112,8 +112,11 @@ final class EventLoop: @unchecked Sendable {
 
     private func run() {
         while !stopping.load(ordering: .sequentiallyConsistent) {
+            // Tasks queued by the loop itself (a yielding handler, say) wait for the next turn, after I/O: so poll
+            // without sleeping when there are some.
+            let waiting = queue.withLock { !$0.tasks.isEmpty }
             let timeout: Int32 =
-                if let next = timers.nextDeadline() { Int32(clamping: max(0, next - now)) } else { -1 }
+                if waiting { 0 } else if let next = timers.nextDeadline() { Int32(clamping: max(0, next - now)) } else { -1 }
             do {
                 try epoll.wait(timeoutMilliseconds: timeout) { token, events in
                     if token == 0 {
@@ -129,9 +132,8 @@ final class EventLoop: @unchecked Sendable {
             // Taken out first: an action may schedule or cancel timers, which must not happen while the heap is
             // being modified.
             for action in timers.popDue(until: now) { action() }
-            runTasks()  // what the timers queued
         }
-        runTasks()
+        for _ in 0..<64 where !queue.withLock({ $0.tasks.isEmpty }) { runTasks() }
         let late = queue.withLock { state -> [@Sendable () -> Void] in
             state.closed = true
             defer { state.tasks = [] }
@@ -140,15 +142,14 @@ final class EventLoop: @unchecked Sendable {
         for task in late { task() }
     }
 
+    /// The tasks queued when it was called; those they queue run on the next turn, so a task that keeps queueing
+    /// more (a busy handler yielding) cannot keep the loop from its sockets and timers.
+    private var batch: [@Sendable () -> Void] = []
+
     private func runTasks() {
-        while true {
-            let tasks = queue.withLock { state -> [@Sendable () -> Void] in
-                defer { state.tasks.removeAll(keepingCapacity: true) }
-                return state.tasks
-            }
-            if tasks.isEmpty { return }
-            for task in tasks { task() }
-        }
+        queue.withLock { swap(&$0.tasks, &batch) }
+        for task in batch { task() }
+        batch.removeAll(keepingCapacity: batch.capacity <= 1024)
     }
 }
 

@@ -215,7 +215,12 @@ final class ServerEngine: @unchecked Sendable {
         case .authorize(let sid, let request):
             delegate.authorize(sid, Environ(request: request, path: path))
         case .notify(let sid, let notification):
-            if case .closed = notification, let timer = sessionTimers.removeValue(forKey: sid) { loop.cancelTimer(timer) }
+            switch notification {
+            case .closed, .refused:
+                if let timer = sessionTimers.removeValue(forKey: sid) { loop.cancelTimer(timer) }
+            case .opened, .upgraded:
+                break
+            }
             delegate.notify(sid, notification, endpoint.sessions[sid]?.transport ?? .polling)
         case .wake(let sid, let at):
             if let timer = sessionTimers.removeValue(forKey: sid) { loop.cancelTimer(timer) }

@@ -236,6 +236,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
         webSocket = nil
         outbound = []
         outboundBytes = 0
+        effects.append(.notify(.refused))
     }
 
     // MARK: open

@@ -129,6 +129,9 @@ public enum SessionNotification: Hashable, Codable, Sendable {
     case upgraded
     /// The session ended; python's `disconnect(sid, reason)`. Sent exactly once per opened session.
     case closed(DisconnectReason)
+    /// The session never opened: the application refused it, or it was closed (`disconnect`, `shutdown`) before
+    /// the application's verdict. Sent at most once, never after `opened`; python calls no handler for it.
+    case refused
 }
 
 /// Something the shell must do for a server session.

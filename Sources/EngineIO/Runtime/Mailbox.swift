@@ -1,0 +1,141 @@
+import Synchronization
+
+/// Something a mailbox holds: a handler call, with the bytes it keeps alive while it waits or runs.
+protocol MailboxJob: Sendable {
+    /// Bytes of message data the job holds (for flow control); 0 for jobs that hold none.
+    var bytes: Int { get }
+    /// Whether the job must wait for every concurrently running job to finish first (a disconnect, say).
+    var isBarrier: Bool { get }
+}
+
+/// One session's handler calls, run one at a time in the order they were posted.
+///
+/// Theory of operation. Producers (an event loop, on the session's behalf) `post` jobs; the mailbox is either idle
+/// or *scheduled*: exactly one drainer at a time takes jobs out with `take` and reports each one `completed` after
+/// running it. `post` returns `.schedule` only on the idle → scheduled edge, so a burst of messages costs one hand-off
+/// to whatever runs the drainer (a pool thread, a task), not one per message. A drainer that stops early (to let
+/// other sessions run) keeps the mailbox scheduled and must be started again; `take` returning `nil` makes the mailbox
+/// idle, atomically with the check for more work, so no job is ever left behind without a drainer.
+///
+/// Jobs that opt out of ordering (python's unordered `async_handlers`) run `concurrently`: they are counted while
+/// they run, and a barrier job (the disconnect) is not taken until the count is back to zero.
+///
+/// The mailbox counts the bytes its jobs hold from `post` until `completed`, and reports when the count crosses
+/// `highWater` upwards and `lowWater` downwards, so the session's transport can stop reading while its handlers
+/// fall behind.
+final class Mailbox<Job: MailboxJob>: Sendable {
+    /// What a producer must do after posting.
+    struct Posted: Equatable {
+        /// The mailbox was idle: start a drainer.
+        var schedule: Bool
+        /// The bytes held went above the high-water mark with this job.
+        var crossedHighWater: Bool
+    }
+
+    private struct State {
+        var jobs: [Job] = []
+        var head = 0
+        var scheduled = false
+        var concurrent = 0
+        var bytes = 0
+        var paused = false
+    }
+
+    private let state = Mutex(State())
+    let highWater: Int
+    let lowWater: Int
+
+    /// `highWater`: bytes held above which `post` reports `crossedHighWater` (reading should pause); `lowWater`:
+    /// bytes held at or below which `completed` reports that reading may resume.
+    init(highWater: Int = .max, lowWater: Int = 0) {
+        self.highWater = highWater
+        self.lowWater = min(lowWater, highWater)
+    }
+
+    /// Queues `job` behind the others.
+    func post(_ job: Job) -> Posted {
+        state.withLock { state in
+            state.jobs.append(job)
+            state.bytes += job.bytes
+            var crossed = false
+            if !state.paused, state.bytes > highWater {
+                state.paused = true
+                crossed = true
+            }
+            guard !state.scheduled else { return Posted(schedule: false, crossedHighWater: crossed) }
+            state.scheduled = true
+            return Posted(schedule: true, crossedHighWater: crossed)
+        }
+    }
+
+    /// The next job for the drainer, or `nil`, which ends the drain (the mailbox is idle again until the next post,
+    /// or until the concurrent jobs a barrier waits for are done).
+    func take() -> Job? {
+        state.withLock { state in
+            guard state.head < state.jobs.count, !(state.jobs[state.head].isBarrier && state.concurrent > 0) else {
+                if state.head == state.jobs.count {
+                    state.jobs.removeAll(keepingCapacity: state.jobs.capacity <= 16)
+                    state.head = 0
+                }
+                state.scheduled = false
+                return nil
+            }
+            defer { state.head += 1 }
+            // Compact now and then, so a mailbox that never goes idle does not keep every job it ever held.
+            if state.head >= 64, state.head * 2 >= state.jobs.count {
+                state.jobs.removeFirst(state.head)
+                state.head = 0
+            }
+            return state.jobs[state.head]
+        }
+    }
+
+    /// A job taken with `take` has run: its bytes are released. Returns `true` when that brought the mailbox down
+    /// to its low-water mark after a `crossedHighWater` (reading may resume).
+    @discardableResult
+    func completed(_ job: Job) -> Bool {
+        release(job.bytes)
+    }
+
+    /// Counts a job that runs outside the order (see `completedConcurrently`).
+    func startedConcurrently(_ job: Job) -> Posted {
+        state.withLock { state in
+            state.concurrent += 1
+            state.bytes += job.bytes
+            var crossed = false
+            if !state.paused, state.bytes > highWater {
+                state.paused = true
+                crossed = true
+            }
+            return Posted(schedule: false, crossedHighWater: crossed)
+        }
+    }
+
+    /// A concurrent job has finished. Returns whether a drainer must be started (a barrier was waiting for it) and
+    /// whether reading may resume.
+    func completedConcurrently(_ job: Job) -> (schedule: Bool, resume: Bool) {
+        let resume = release(job.bytes)
+        let schedule = state.withLock { state -> Bool in
+            state.concurrent -= 1
+            guard state.concurrent == 0, !state.scheduled, state.head < state.jobs.count else { return false }
+            state.scheduled = true
+            return true
+        }
+        return (schedule, resume)
+    }
+
+    private func release(_ bytes: Int) -> Bool {
+        state.withLock { state in
+            state.bytes -= bytes
+            guard state.paused, state.bytes <= lowWater else { return false }
+            state.paused = false
+            return true
+        }
+    }
+
+    /// Jobs waiting (not yet taken), for tests and diagnostics.
+    var waiting: Int { state.withLock { $0.jobs.count - $0.head } }
+
+    /// Bytes held by jobs waiting or running.
+    var bytesHeld: Int { state.withLock { $0.bytes } }
+}
