@@ -499,10 +499,9 @@ async def watch_close(reader, writer, started):
                 log(f"close frame at {time.monotonic() - started:.3f}")
                 writer.write(frame(OP_CLOSE, data[:2]))
                 await hold(reader)
-                break
+                return
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
-    emit(f"tcp-closed {time.monotonic() - started:.3f}")
 
 
 async def echo_loop(s, reader, writer):
@@ -539,7 +538,17 @@ async def handle_websocket(req, reader, writer, started):
         writer.write(head)
     if MODE == "ws-no-open":
         await hold(reader)
-        return
+    elif MODE == "ws-close-watch":
+        try:
+            await websocket_session(s, reader, writer, started)
+        finally:    # whatever ended the connection, its end is reported once
+            emit(f"tcp-closed {time.monotonic() - started:.3f}")
+    else:
+        await websocket_session(s, reader, writer, started)
+
+
+async def websocket_session(s, reader, writer, started):
+    """After the 101: the open packet (s is None) or the upgrade probe, then the mode's behaviour."""
     send_first = (lambda data: trickle(reader, writer, data)) if MODE == "ws-trickle-open" else \
         (lambda data: write_all(writer, data))
     try:
