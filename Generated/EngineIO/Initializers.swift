@@ -32,6 +32,7 @@ extension Server {
         maxHeaderBytes: Int = 16_384,
         headersTimeout: Double = 30,
         requestBodyTimeout: Double = 60,
+        keepAliveTimeout: Double = 5,
         eventLoops: Int = 0,
         handlerThreads: Int = 32,
         closeTimeout: Double = 30
@@ -63,6 +64,7 @@ extension Server {
                 maxHeaderBytes: maxHeaderBytes,
                 headersTimeout: headersTimeout,
                 requestBodyTimeout: requestBodyTimeout,
+                keepAliveTimeout: keepAliveTimeout,
                 eventLoops: eventLoops,
                 handlerThreads: handlerThreads,
                 closeTimeout: closeTimeout
@@ -99,6 +101,7 @@ extension AsyncServer {
         maxHeaderBytes: Int = 16_384,
         headersTimeout: Double = 30,
         requestBodyTimeout: Double = 60,
+        keepAliveTimeout: Double = 5,
         eventLoops: Int = 0,
         handlerThreads: Int = 32,
         closeTimeout: Double = 30
@@ -130,6 +133,7 @@ extension AsyncServer {
                 maxHeaderBytes: maxHeaderBytes,
                 headersTimeout: headersTimeout,
                 requestBodyTimeout: requestBodyTimeout,
+                keepAliveTimeout: keepAliveTimeout,
                 eventLoops: eventLoops,
                 handlerThreads: handlerThreads,
                 closeTimeout: closeTimeout

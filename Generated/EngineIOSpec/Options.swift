@@ -120,7 +120,7 @@ public struct ServerOptions: Sendable {
     /// An addition: python-engineio has no such option. Unit: bytes. Allowed: ≥ 256.
     public var maxHeaderBytes: Int
 
-    /// Seconds the built-in server gives a connection to finish a request head it has begun, or its TLS handshake; after that the connection is closed (with 408 Request Timeout when it speaks HTTP). Idle keep-alive connections between requests are not affected.
+    /// Seconds the built-in server gives a request head to arrive in full: the first from the connection's accept (its TLS handshake included), later ones from their first byte. After that the connection gets 408 Request Timeout (when it has begun a head and speaks HTTP) and is closed, so a peer cannot hold a socket by sending nothing or a byte at a time. Idle keep-alive connections between requests are governed by keepAliveTimeout.
     ///
     /// An addition: python-engineio has no such option. Unit: seconds. Allowed: > 0.
     public var headersTimeout: Double
@@ -129,6 +129,11 @@ public struct ServerOptions: Sendable {
     ///
     /// An addition: python-engineio has no such option. Unit: seconds. Allowed: > 0.
     public var requestBodyTimeout: Double
+
+    /// Seconds the built-in server keeps an idle keep-alive connection open between requests (Node's default); after that it closes it, so idle sockets cannot pile up. A connection that never completes its first request head is closed after headersTimeout from its accept. WebSocket connections are governed by the Engine.IO heartbeat instead.
+    ///
+    /// An addition: python-engineio has no such option. Unit: seconds. Allowed: > 0.
+    public var keepAliveTimeout: Double
 
     /// Number of epoll event loops the built-in server runs; 0 starts one per CPU core.
     ///
@@ -172,6 +177,7 @@ public struct ServerOptions: Sendable {
         maxHeaderBytes: Int = 16_384,
         headersTimeout: Double = 30,
         requestBodyTimeout: Double = 60,
+        keepAliveTimeout: Double = 5,
         eventLoops: Int = 0,
         handlerThreads: Int = 32,
         closeTimeout: Double = 30
@@ -201,6 +207,7 @@ public struct ServerOptions: Sendable {
         self.maxHeaderBytes = maxHeaderBytes
         self.headersTimeout = headersTimeout
         self.requestBodyTimeout = requestBodyTimeout
+        self.keepAliveTimeout = keepAliveTimeout
         self.eventLoops = eventLoops
         self.handlerThreads = handlerThreads
         self.closeTimeout = closeTimeout
@@ -224,6 +231,7 @@ public struct ServerOptions: Sendable {
         try OptionError.require(maxHeaderBytes, option: "maxHeaderBytes", min: 256, max: nil, minExclusive: false)
         try OptionError.require(headersTimeout, option: "headersTimeout", min: 0, max: nil, minExclusive: true)
         try OptionError.require(requestBodyTimeout, option: "requestBodyTimeout", min: 0, max: nil, minExclusive: true)
+        try OptionError.require(keepAliveTimeout, option: "keepAliveTimeout", min: 0, max: nil, minExclusive: true)
         try OptionError.require(eventLoops, option: "eventLoops", min: 0, max: nil, minExclusive: false)
         try OptionError.require(handlerThreads, option: "handlerThreads", min: 1, max: nil, minExclusive: false)
         try OptionError.require(closeTimeout, option: "closeTimeout", min: 0, max: nil, minExclusive: true)
@@ -494,7 +502,7 @@ public struct ServerOptions: Sendable {
             pythonDefault: nil,
             allowed: "> 0",
             isArgument: false,
-            doc: "Seconds the built-in server gives a connection to finish a request head it has begun, or its TLS handshake; after that the connection is closed (with 408 Request Timeout when it speaks HTTP). Idle keep-alive connections between requests are not affected."
+            doc: "Seconds the built-in server gives a request head to arrive in full: the first from the connection's accept (its TLS handshake included), later ones from their first byte. After that the connection gets 408 Request Timeout (when it has begun a head and speaks HTTP) and is closed, so a peer cannot hold a socket by sending nothing or a byte at a time. Idle keep-alive connections between requests are governed by keepAliveTimeout."
         ),
         OptionDescriptor(
             swiftName: "requestBodyTimeout",
@@ -506,6 +514,17 @@ public struct ServerOptions: Sendable {
             allowed: "> 0",
             isArgument: false,
             doc: "Seconds the built-in server gives a request body, from the end of its head, to arrive in full; after that the connection gets 408 Request Timeout and is closed, so a body sent a byte at a time cannot hold it open."
+        ),
+        OptionDescriptor(
+            swiftName: "keepAliveTimeout",
+            pythonName: nil,
+            swiftType: "Double",
+            unit: "s",
+            swiftDefault: "5",
+            pythonDefault: nil,
+            allowed: "> 0",
+            isArgument: false,
+            doc: "Seconds the built-in server keeps an idle keep-alive connection open between requests (Node's default); after that it closes it, so idle sockets cannot pile up. A connection that never completes its first request head is closed after headersTimeout from its accept. WebSocket connections are governed by the Engine.IO heartbeat instead."
         ),
         OptionDescriptor(
             swiftName: "eventLoops",

@@ -9,3 +9,9 @@ extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flag
 static inline int clinux_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
 }
+
+// Hands the heap's free pages back to the system (glibc keeps them for reuse otherwise).
+extern int malloc_trim(size_t pad);
+static inline int clinux_malloc_trim(void) {
+    return malloc_trim(0);
+}

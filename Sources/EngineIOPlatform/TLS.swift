@@ -153,4 +153,13 @@ public final class TLSConnection: @unchecked Sendable {
         ERR_clear_error()
         return outcome(SSL_write(ssl, bytes.baseAddress, Int32(clamping: bytes.count)), "TLS write")
     }
+
+    /// Decrypted bytes OpenSSL holds that a read returns without the socket becoming readable again.
+    public var hasPendingBytes: Bool { SSL_pending(ssl) > 0 }
+
+    /// Sends the close_notify alert (once, best effort): the TLS way to end our side of the stream.
+    public func shutdown() {
+        ERR_clear_error()
+        _ = SSL_shutdown(ssl)
+    }
 }

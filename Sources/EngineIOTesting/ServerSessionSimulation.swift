@@ -1,4 +1,5 @@
 public import EngineIOCore
+import EngineIOWire
 
 /// Model-based testing of `ServerSession`: random worlds (a client that may misbehave, an application, a clock)
 /// drive the reducer while invariants are checked after every step.
@@ -36,6 +37,10 @@ public enum ServerSessionSimulation {
         case failWebSocket
         /// Time passes, then the timer fires.
         case advance(milliseconds: Int)
+        /// The application's handlers fall behind, or catch up.
+        case appBehind(Bool)
+        /// The newest WebSocket reports this many bytes its client has not read.
+        case writeBacklog(bytes: Int)
     }
 
     /// A whole scenario: how the session starts, then what happens.
@@ -65,6 +70,7 @@ public enum ServerSessionSimulation {
             Gen.int(in: 1...700).map { .advance(milliseconds: $0) }, Gen.just(.appSend), Gen.just(.poll), Gen.just(.frame("2probe")),
             Gen.just(.appSend), Gen.just(.frame("5")), Gen.just(.openWebSocket), Gen.just(.postStart), Gen.just(.abort),
             Gen.just(.closeWebSocket), Gen.just(.failWebSocket), Gen.just(.appDisconnect), Gen.just(.reject), Gen.just(.shutdown),
+            Gen.oneOf([Gen.bool.map(Action.appBehind), Gen.int(in: 100...300).map { .writeBacklog(bytes: $0) }]),
         ])
         return Gen { source in
             Scenario(
@@ -106,6 +112,7 @@ public enum ServerSessionSimulation {
         var appReceived: [Int] = []
         var closedNotifications = 0
         var refusedNotifications = 0
+        var pausedSockets: Set<ConnectionID> = []
         var wasOpened = false
         var terminal: ServerSession.Phase?
 
@@ -190,6 +197,15 @@ public enum ServerSessionSimulation {
             case .advance(let milliseconds):
                 now = now + milliseconds
                 try apply(.timerFired)
+            case .appBehind(let behind):
+                try apply(.applicationBacklogChanged(behind: behind))
+            case .writeBacklog(let bytes):
+                guard let connection = openSockets.last else { return }
+                let wasOpenOnIt = session.webSocket == connection && session.phase == .open
+                try apply(.writeBacklog(connection, bytes: bytes))
+                if wasOpenOnIt, bytes > ServerSessionSimulation.settings.maxOutboundQueueBytes {
+                    try ensureEqual(session.phase, .closed(.forcedClose), "a WebSocket client over the backlog bound")
+                }
             }
         }
 
@@ -235,6 +251,12 @@ public enum ServerSessionSimulation {
                     closedSockets.insert(connection)
                 case .acceptWebSocket, .refuseWebSocket(_, _):
                     break
+                case .pauseReading(let connection):
+                    try ensure(!pausedSockets.contains(connection), "\(connection) paused twice")
+                    pausedSockets.insert(connection)
+                case .resumeReading(let connection):
+                    try ensure(pausedSockets.contains(connection), "\(connection) resumed but not paused")
+                    pausedSockets.remove(connection)
                 case .deliver(let data):
                     if let before, before.isFinished || { if case .draining = before.phase { true } else { false } }() {
                         throw PropertyViolation("delivered \(data) to the application after the session closed")
@@ -286,6 +308,16 @@ public enum ServerSessionSimulation {
             try ensureEqual(session.outboundBytes, session.outbound.reduce(0) { $0 + $1.queueCost }, "queue byte count")
             if let parked = session.parkedPoll { try ensure(unanswered.contains(parked), "the parked poll is not outstanding") }
             if session.transport == .websocket { try ensure(session.parkedPoll == nil && session.probe == nil, "polling state after the upgrade") }
+            // Flow control: a behind application pauses the session's WebSocket; a held POST waits for a reason.
+            if case .open = session.phase, session.applicationBehind, let connection = session.webSocket {
+                try ensure(pausedSockets.contains(connection), "the application is behind but \(connection) still reads")
+            }
+            if let held = session.heldPost {
+                try ensure(unanswered.contains(held), "the held POST is not outstanding")
+                try ensure(
+                    session.applicationBehind || session.outboundBytes > ServerSessionSimulation.settings.outboundLowWater,
+                    "a POST is held with nothing to wait for")
+            }
         }
 
         mutating func finish() throws {
@@ -299,7 +331,7 @@ public enum ServerSessionSimulation {
                 try ensureEqual(accounted, Array(1...max(1, appSent)).filter { _ in appSent > 0 }, "app messages lost while open")
             }
             // Every request is answered, except the one poll parked and a POST whose body has not come.
-            let allowed = Set([session.parkedPoll, session.activePost].compactMap { $0 })
+            let allowed = Set([session.parkedPoll, session.activePost, session.heldPost].compactMap { $0 })
             if case .authorizing(.polling(let request)) = session.phase {
                 try ensure(Set(unanswered).subtracting(allowed).subtracting([request]).isEmpty, "unanswered requests \(unanswered)")
             } else {

@@ -1,4 +1,5 @@
 import EngineIOCore
+import EngineIOWire
 import Testing
 
 /// Step tests of the client reducer: whole state and whole effect list per step.

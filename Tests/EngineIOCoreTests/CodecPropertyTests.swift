@@ -1,4 +1,5 @@
 import EngineIOCore
+import EngineIOWire
 import EngineIOSpec
 import EngineIOTesting
 import Testing

@@ -1,4 +1,5 @@
 import EngineIOCore
+import EngineIOWire
 import EngineIOSpec
 import Testing
 
@@ -43,7 +44,7 @@ struct ServerEndpointTests {
                         if echo { queue.append(.command(sid: sid, .send(Packet(.message, data)))) }
                     case .authorize(let sid, _): queue.append(.verdictReceived(sid: sid, .accept))
                     case .wake(let sid, let at): deadlines[sid] = at
-                    case .notify, .rejected: break
+                    case .notify, .rejected, .pauseReading, .resumeReading: break
                     }
                 }
             }

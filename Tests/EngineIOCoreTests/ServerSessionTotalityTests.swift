@@ -1,4 +1,5 @@
 import EngineIOCore
+import EngineIOWire
 import EngineIOSpec
 import EngineIOTesting
 import Testing
@@ -25,6 +26,7 @@ struct ServerSessionTotalityTests {
             ("open (polling, idle)", open([accept])),
             ("open (polling, parked poll)", open([accept, .pollReceived(RequestID(2))])),
             ("open (polling, POST in flight)", open([accept, .postStarted(RequestID(3))])),
+            ("open (polling, POST held)", open([accept, .applicationBacklogChanged(behind: true), .postReceived(RequestID(3), body: Array("4m".utf8), binary: false)])),
             ("open (polling, probing)", open([accept, .webSocketOpened(probe, base64: false)])),
             ("open (polling, probed)", open([accept, .webSocketOpened(probe, base64: false), .frameReceived(probe, .text(Array("2probe".utf8)))])),
             ("open (websocket)", open([accept], handshake: .websocket(ws))),
@@ -54,7 +56,9 @@ struct ServerSessionTotalityTests {
         ("binary on websocket", .frameReceived(ws, .binary([1]))), ("message on probe", .frameReceived(probe, .text(Array("4m".utf8)))),
         ("frame on stranger", .frameReceived(ConnectionID(99), .text(Array("4m".utf8)))), ("websocket closed", .webSocketClosed(ws)),
         ("probe closed", .webSocketClosed(probe)), ("websocket failed", .webSocketFailed(ws)), ("probe failed", .webSocketFailed(probe)),
-        ("timer (early)", .timerFired),
+        ("timer (early)", .timerFired), ("application behind", .applicationBacklogChanged(behind: true)),
+        ("application caught up", .applicationBacklogChanged(behind: false)),
+        ("websocket backlog over the bound", .writeBacklog(ws, bytes: 100_000_000)), ("probe backlog", .writeBacklog(probe, bytes: 100_000_000)),
     ]
 
     static func phaseName(_ phase: ServerSession.Phase) -> String {

@@ -91,7 +91,7 @@ final class ServerCore: Sendable {
 
     private func authorize(sid: String, environ: Environ) {
         guard let runtime, runtime.hasConnectHandler else { return submit(.verdictReceived(sid: sid, .accept)) }
-        let handlers = SessionHandlers(sid: sid, loop: loop(for: sid), core: self)
+        let handlers = makeHandlers(sid)
         records.withLock { $0[sid] = Record(handlers: handlers) }
         post(.connect(environ), to: handlers, runtime: runtime)
     }
@@ -100,7 +100,7 @@ final class ServerCore: Sendable {
         guard let runtime, let handlers = records.withLock({ $0[sid]?.handlers }) else { return }
         let job = SessionJob.message(data)
         if options.concurrentMessageHandlers {
-            _ = handlers.mailbox.startedConcurrently(job)
+            if handlers.mailbox.startedConcurrently(job).crossedHighWater { fellBehind(handlers.sid) }
             runtime.runConcurrently(job, of: handlers)
         } else {
             post(job, to: handlers, runtime: runtime)
@@ -108,12 +108,25 @@ final class ServerCore: Sendable {
     }
 
     private func post(_ job: SessionJob, to handlers: SessionHandlers, runtime: any HandlerRuntime) {
-        if handlers.mailbox.post(job).schedule { runtime.drain(handlers) }
+        let posted = handlers.mailbox.post(job)
+        if posted.crossedHighWater { fellBehind(handlers.sid) }
+        if posted.schedule { runtime.drain(handlers) }
     }
+
+    /// A session's handlers, with the flow-control bounds of `asyncHandlers`: without it the transport stops
+    /// reading while any message waits for its handler; with it, while more than a bound of message bytes does.
+    private func makeHandlers(_ sid: String) -> SessionHandlers {
+        let high = options.asyncHandlers ? max(1 << 20, 2 * options.maxHttpBufferSize) : 0
+        return SessionHandlers(sid: sid, loop: loop(for: sid), core: self, highWater: high, lowWater: high / 2)
+    }
+
+    /// The session's handlers are behind: its transport stops reading until they catch up (see the reducer).
+    private func fellBehind(_ sid: String) { submit(.applicationBacklogChanged(sid: sid, behind: true)) }
 
     /// What follows a job: the connect handler's verdict goes to the reducer; after the disconnect handler (or a
     /// refusal) the session's data goes.
-    func finished(_ job: SessionJob, of handlers: SessionHandlers, verdict: ConnectVerdict?) {
+    func finished(_ job: SessionJob, of handlers: SessionHandlers, verdict: ConnectVerdict?, caughtUp: Bool) {
+        if caughtUp { submit(.applicationBacklogChanged(sid: handlers.sid, behind: false)) }
         switch job {
         case .connect: submit(.verdictReceived(sid: handlers.sid, verdict ?? .accept))
         case .message: break
@@ -129,7 +142,7 @@ final class ServerCore: Sendable {
     private func notified(sid: String, _ notification: SessionNotification, transport: Transport) {
         switch notification {
         case .opened:
-            let made = SessionHandlers(sid: sid, loop: loop(for: sid), core: self)
+            let made = makeHandlers(sid)
             records.withLock { records in
                 if records[sid] == nil { records[sid] = Record(handlers: made) }
                 records[sid]?.isOpen = true
@@ -153,7 +166,7 @@ final class ServerCore: Sendable {
         guard let group = engineBox.withLock({ $0 }) else { return }
         let sid: String? =
             switch event {
-            case .command(let sid, _), .verdictReceived(let sid, _), .timerFired(let sid): sid
+            case .command(let sid, _), .verdictReceived(let sid, _), .timerFired(let sid), .applicationBacklogChanged(let sid, _): sid
             default: nil
             }
         let shard = sid.flatMap { group.shard(for: $0) } ?? group.shards[0]

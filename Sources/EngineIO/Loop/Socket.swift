@@ -40,8 +40,15 @@ enum Socket {
         return port(of: storage)
     }
 
-    /// Accepts one pending connection, non-blocking; `nil` when none is waiting.
-    static func accept(_ listener: Int32) -> (fd: Int32, address: String)? {
+    enum Accepted {
+        case accepted(fd: Int32, address: String)
+        /// No connection is waiting.
+        case wouldBlock
+        case failed(errno: Int32)
+    }
+
+    /// Accepts one pending connection, non-blocking.
+    static func accept(_ listener: Int32) -> Accepted {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let fd = withUnsafeMutablePointer(to: &storage) { pointer in
@@ -49,10 +56,10 @@ enum Socket {
                 clinux_accept4(listener, $0, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
             }
         }
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return errno == EAGAIN || errno == EWOULDBLOCK ? .wouldBlock : .failed(errno: errno) }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        return (fd, address(of: storage))
+        return .accepted(fd: fd, address: address(of: storage))
     }
 
     private static func port(of storage: sockaddr_storage) -> Int {

@@ -46,22 +46,26 @@ final class SessionHandlers: Sendable {
     let loop: EventLoop?
     private weak let core: ServerCore?
 
-    init(sid: String, loop: EventLoop?, core: ServerCore) {
+    /// `highWater`/`lowWater`: message bytes waiting for the handlers above which the session's transport stops
+    /// reading, and at or below which it reads again.
+    init(sid: String, loop: EventLoop?, core: ServerCore, highWater: Int, lowWater: Int) {
         self.sid = sid
         self.loop = loop
         self.core = core
-        mailbox = Mailbox()
+        mailbox = Mailbox(highWater: highWater, lowWater: lowWater)
     }
 
     /// A job taken from the mailbox has run; `verdict` is the connect handler's answer for a `.connect` job.
     func completed(_ job: SessionJob, verdict: ConnectVerdict? = nil) {
-        mailbox.completed(job)
-        core?.finished(job, of: self, verdict: verdict)
+        let caughtUp = mailbox.completed(job)
+        core?.finished(job, of: self, verdict: verdict, caughtUp: caughtUp)
     }
 
     /// A job run by `runConcurrently` has finished.
     func completedConcurrently(_ job: SessionJob, runtime: any HandlerRuntime) {
-        if mailbox.completedConcurrently(job).schedule { runtime.drain(self) }
+        let (schedule, caughtUp) = mailbox.completedConcurrently(job)
+        if caughtUp { core?.submit(.applicationBacklogChanged(sid: sid, behind: false)) }
+        if schedule { runtime.drain(self) }
     }
 }
 

@@ -1,3 +1,4 @@
+import CLinux
 import EngineIOCore
 import Foundation
 import Synchronization
@@ -61,8 +62,6 @@ final class ServerEngine: @unchecked Sendable {
     private var sessionTimers: [String: UInt64] = [:]
     private let inbox = SerialInbox<ServerEndpointEvent>()
     let parserLimits: HTTPParserLimits
-    /// The loop's read buffer, shared by its connections (loop thread only).
-    var readBuffer = [UInt8](repeating: 0, count: 65_536)
 
     init(options: ServerOptions, path: String, delegate: EngineDelegate, group: Group) throws {
         self.options = options
@@ -73,7 +72,14 @@ final class ServerEngine: @unchecked Sendable {
         endpoint = ServerEndpoint(settings: ServerEndpointSettings(options: options))
         loop = try EventLoop(name: "engineio-loop-\(group.shards.count)")
         parserLimits = HTTPParserLimits(maxHeadBytes: options.maxHeaderBytes, maxBodyBytes: options.maxHttpBufferSize)
+        connectionConfiguration = HTTPServerConnection.Configuration(
+            limits: parserLimits, headersTimeout: Int64(options.headersTimeout * 1000), requestBodyTimeout: Int64(options.requestBodyTimeout * 1000),
+            keepAliveTimeout: Int64(options.keepAliveTimeout * 1000))
+        webSocketConfiguration = WebSocketConnection.Configuration(
+            role: .server, maxMessageSize: options.maxHttpBufferSize, compressionThreshold: options.perMessageDeflateThreshold, closeTimeout: 2_000)
     }
+
+    func log(_ level: LogLevel, _ message: @autoclosure () -> String) { options.logger.emit(level, message(), as: "engineio.server") }
 
     // MARK: lifecycle (any thread)
 
@@ -91,21 +97,42 @@ final class ServerEngine: @unchecked Sendable {
         }
     }
 
-    /// Every so often, each connection checks how long its TLS handshake, request head (`headersTimeout`) or
-    /// request body (`requestBodyTimeout`) has taken. One timer per loop rather than one per connection: the check
-    /// is cheap, timers are not.
+    /// Every so often, each connection's machines judge their deadlines (head, body, keep-alive, lingering, close
+    /// handshake). One timer per loop rather than one per connection: the check is cheap, timers are not. The sweep
+    /// also gives memory back to the system after a burst of traffic has passed.
     private func scheduleSweep() {
-        let head = Int64(options.headersTimeout * 1000), body = Int64(options.requestBodyTimeout * 1000)
-        let period = min(1000, max(20, min(head, body) / 4))
+        let shortest = [options.headersTimeout, options.requestBodyTimeout, options.keepAliveTimeout].map { Int64($0 * 1000) }.min() ?? 1000
+        let period = min(250, max(20, shortest / 4))
         loop.schedule(at: loop.now + period) { [weak self] in
             guard let self else { return }
             let now = loop.now
-            for connection in Array(connections.values) {
-                connection.sweep(now: now) { $0 == .body ? body : head }
-            }
+            for connection in Array(connections.values) { connection.expire(now: now) }
+            returnMemoryAfterBursts(now: now)
             scheduleSweep()
         }
     }
+
+    /// Bytes the loop's connections have read (for `returnMemoryAfterBursts`).
+    var bytesRead = 0
+    private var bytesReadAtLastCheck = 0
+    private var burstSinceTrim = 0
+    private var lastTrim: Int64 = 0
+
+    /// After a burst (megabytes read) has quieted down, hands the freed heap back to the system: glibc keeps freed
+    /// memory for reuse otherwise, and a flood would leave the process at its peak size for good.
+    private func returnMemoryAfterBursts(now: Int64) {
+        let recent = bytesRead - bytesReadAtLastCheck
+        bytesReadAtLastCheck = bytesRead
+        burstSinceTrim += recent
+        guard burstSinceTrim >= 8 << 20, recent < 256 << 10, now - lastTrim >= 2_000 else { return }
+        burstSinceTrim = 0
+        lastTrim = now
+        _ = clinux_malloc_trim()
+    }
+
+    /// How the loop's connections time and bound themselves (from the options).
+    let connectionConfiguration: HTTPServerConnection.Configuration
+    let webSocketConfiguration: WebSocketConnection.Configuration
 
     /// Binds and starts serving; returns the bound port.
     /// `tls`: serve HTTPS and WSS with these certificates instead of plain HTTP.
@@ -117,8 +144,9 @@ final class ServerEngine: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
             do {
-                let token = try loop.register(fd, events: .readable, handler: Listener(engine: self, fd: fd, tls: tls))
-                listener = (fd, token)
+                let handler = Listener(engine: self, fd: fd, tls: tls)
+                handler.token = try loop.register(fd, events: .readable, handler: handler)
+                listener = (fd, handler.token)
             } catch {
                 ready.withLock { $0 = error }
             }
@@ -210,6 +238,10 @@ final class ServerEngine: @unchecked Sendable {
             socketOwners[connection]?.writeMessages(payloads)
         case .closeWebSocket(let connection):
             socketOwners.removeValue(forKey: connection)?.closeWebSocket(code: WebSocketCloseCode.normal)
+        case .pauseReading(let connection):
+            socketOwners[connection]?.pauseReading(true)
+        case .resumeReading(let connection):
+            socketOwners[connection]?.pauseReading(false)
         case .deliver(let sid, let data):
             delegate.deliver(sid, data)
         case .authorize(let sid, let request):
@@ -306,6 +338,8 @@ protocol SocketOwner: AnyObject, Sendable {
     func refuseWebSocket(_ reply: HTTPReply)
     func writeMessages(_ payloads: [WebSocketPayload])
     func closeWebSocket(code: UInt16)
+    /// Stops (or resumes) reading from the WebSocket, for flow control.
+    func pauseReading(_ paused: Bool)
 }
 
 /// A connection that lives on another loop than the shard that owns its session: every call goes to the
@@ -325,6 +359,7 @@ final class LoopBound: RequestOwner, SocketOwner, @unchecked Sendable {
     func refuseWebSocket(_ reply: HTTPReply) { onConnectionLoop { $0.refuseWebSocket(reply) } }
     func writeMessages(_ payloads: [WebSocketPayload]) { onConnectionLoop { $0.writeMessages(payloads) } }
     func closeWebSocket(code: UInt16) { onConnectionLoop { $0.closeWebSocket(code: code) } }
+    func pauseReading(_ paused: Bool) { onConnectionLoop { $0.pauseReading(paused) } }
 }
 
 /// A request handed in through `ServerEngine.handle`.
@@ -352,11 +387,22 @@ extension HTTPReply {
     }
 }
 
-/// Accepts connections for the engine.
+/// Accepts connections for the engine, and rides out running out of file descriptors.
+///
+/// Out of descriptors (EMFILE, ENFILE), a level-triggered listener would report the waiting connection again at
+/// once and spin a core. So the listener gives up a reserve descriptor to accept that connection and close it (the
+/// client learns at once instead of waiting in the backlog), stops listening for a moment on a timer, and logs once
+/// per episode. The idle deadlines reclaim what idle peers hold meanwhile.
 private final class Listener: LoopHandler {
     unowned let engine: ServerEngine
     let fd: Int32
     let tls: TLSServerContext?
+    var token: UInt64 = 0
+    /// A descriptor held in reserve for the moment the process runs out.
+    private var reserve: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    private var exhausted = false
+    /// How long the listener rests when out of descriptors (milliseconds).
+    static let pause: Int64 = 100
 
     init(engine: ServerEngine, fd: Int32, tls: TLSServerContext?) {
         self.engine = engine
@@ -364,26 +410,64 @@ private final class Listener: LoopHandler {
         self.tls = tls
     }
 
+    deinit { if reserve >= 0 { close(reserve) } }
+
     func ready(_ events: IOEvents) {
-        while let (client, address) = Socket.accept(fd) {
-            let session: TLSConnection?
-            if let tls {
-                guard let made = try? TLSConnection(context: tls, acceptedFD: client) else {
-                    close(client)
-                    continue
+        // A bounded batch: the rest wait for the next turn, after the connections already here.
+        for _ in 0..<256 {
+            switch Socket.accept(fd) {
+            case .accepted(let client, let address):
+                if exhausted {
+                    exhausted = false
+                    engine.log(.warning, "file descriptors are available again; accepting connections")
                 }
-                session = made
-            } else {
-                session = nil
+                hand(client, from: address)
+            case .wouldBlock:
+                return
+            case .failed(let code) where code == EMFILE || code == ENFILE:
+                return outOfDescriptors()
+            case .failed:
+                continue  // the peer gave up before we took it (ECONNABORTED), and the like
             }
-            engine.group.nextShard().perform { shard in
-                let connection = HTTPConnection(engine: shard, fd: client, remoteAddress: address, tls: session)
-                do {
-                    connection.token = try shard.loop.register(client, events: [.readable, .peerClosed], handler: connection)
-                    shard.add(connection)
-                } catch {
-                    close(client)
-                }
+        }
+    }
+
+    private func outOfDescriptors() {
+        if !exhausted {
+            exhausted = true
+            engine.log(.error, "out of file descriptors: refusing new connections until some close (raise the limit with ulimit -n)")
+        }
+        // Take the connection at the head of the queue with the reserve, so its client hears no at once.
+        if reserve >= 0 {
+            close(reserve)
+            if case .accepted(let client, _) = Socket.accept(fd) { close(client) }
+            reserve = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        }
+        engine.loop.modify(fd, token: token, events: [])
+        engine.loop.schedule(at: engine.loop.now + Self.pause) { [weak self] in
+            guard let self else { return }
+            engine.loop.modify(fd, token: token, events: .readable)
+        }
+    }
+
+    private func hand(_ client: Int32, from address: String) {
+        let session: TLSConnection?
+        if let tls {
+            guard let made = try? TLSConnection(context: tls, acceptedFD: client) else {
+                close(client)
+                return
+            }
+            session = made
+        } else {
+            session = nil
+        }
+        engine.group.nextShard().perform { shard in
+            let connection = HTTPConnection(engine: shard, fd: client, remoteAddress: address, tls: session)
+            do {
+                connection.token = try shard.loop.register(client, events: [.readable, .peerClosed], handler: connection)
+                shard.add(connection)
+            } catch {
+                close(client)
             }
         }
     }

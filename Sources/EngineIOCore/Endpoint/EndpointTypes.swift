@@ -131,6 +131,10 @@ public enum ServerEndpointEvent: Hashable, Codable, Sendable {
     case frameReceived(ConnectionID, WebSocketPayload)
     case webSocketClosed(ConnectionID)
     case webSocketFailed(ConnectionID)
+    /// A WebSocket holds `bytes` its client has not read (reported past `maxOutboundQueueBytes`).
+    case writeBacklog(ConnectionID, bytes: Int)
+    /// A session's handlers fell behind its messages, or caught up.
+    case applicationBacklogChanged(sid: String, behind: Bool)
     case verdictReceived(sid: String, ConnectVerdict)
     case command(sid: String, ServerCommand)
     /// Close every session (`forced close`) and refuse new ones.
@@ -147,6 +151,9 @@ public enum ServerEndpointEffect: Hashable, Codable, Sendable {
     /// Send these WebSocket messages, in order.
     case write([WebSocketPayload], to: ConnectionID)
     case closeWebSocket(ConnectionID)
+    /// Stop reading from the WebSocket until `resumeReading`.
+    case pauseReading(ConnectionID)
+    case resumeReading(ConnectionID)
     case deliver(sid: String, PacketData)
     /// Ask the application's `connect` handler; answer with `verdictReceived`.
     case authorize(sid: String, EngineIORequest)

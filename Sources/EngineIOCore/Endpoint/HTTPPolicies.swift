@@ -72,6 +72,13 @@ public enum HTTPPolicies {
         return body
     }
 
+    /// The body of a 413 for a POST over `maxPayload`: JS's error shape, with the Bad request code it uses for it.
+    public static let payloadTooLargeBody: [UInt8] = {
+        var body: [UInt8] = []
+        JSONSerializer.serialize(["code": .integer(HandshakeError.badRequest.rawValue), "message": .string("Payload too large")], into: &body)
+        return body
+    }()
+
     public static let textContentType = HeaderField("Content-Type", "text/plain; charset=UTF-8")
     public static let jsonContentType = HeaderField("Content-Type", "application/json")
     public static let binaryContentType = HeaderField("Content-Type", "application/octet-stream")

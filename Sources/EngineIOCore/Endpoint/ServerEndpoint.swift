@@ -67,6 +67,11 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         case .webSocketFailed(let connection):
             guard let sid = connections.removeValue(forKey: connection) else { return }
             forward(.webSocketFailed(connection), to: sid, now: now, &effects)
+        case .writeBacklog(let connection, let bytes):
+            guard let sid = connections[connection] else { return }
+            forward(.writeBacklog(connection, bytes: bytes), to: sid, now: now, &effects)
+        case .applicationBacklogChanged(let sid, let behind):
+            forward(.applicationBacklogChanged(behind: behind), to: sid, now: now, &effects)
         case .verdictReceived(let sid, let verdict):
             forward(.verdictReceived(verdict), to: sid, now: now, &effects)
         case .command(let sid, let command):
@@ -215,6 +220,10 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             case .closeWebSocket(let connection):
                 connections[connection] = nil
                 effects.append(.closeWebSocket(connection))
+            case .pauseReading(let connection):
+                effects.append(.pauseReading(connection))
+            case .resumeReading(let connection):
+                effects.append(.resumeReading(connection))
             case .deliver(let data):
                 effects.append(.deliver(sid: sid, data))
             case .authorize:
@@ -260,9 +269,11 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             headers.append(HTTPPolicies.jsonContentType)
             return HTTPReply(status: error.httpStatus, headers: headers, body: HTTPPolicies.errorBody(error))
         case .badRequest:
-            return HTTPReply(status: 400, headers: headers)
+            headers.append(HTTPPolicies.jsonContentType)
+            return HTTPReply(status: 400, headers: headers, body: HTTPPolicies.errorBody(.badRequest))
         case .payloadTooLarge:
-            return HTTPReply(status: 413, headers: headers)
+            headers.append(HTTPPolicies.jsonContentType)
+            return HTTPReply(status: 413, headers: headers, body: HTTPPolicies.payloadTooLargeBody)
         case .unauthorized(let body):
             headers.append(HTTPPolicies.jsonContentType)
             return HTTPReply(status: 401, headers: headers, body: Array(body.utf8))

@@ -1,10 +1,7 @@
-import EngineIOWire
+public import EngineIOWire
 
-/// How a packet travels in one WebSocket message.
-public enum WebSocketPayload: Hashable, Sendable, Codable {
-    case text([UInt8])
-    case binary([UInt8])
-}
+/// How a packet travels in one WebSocket message (defined with the WebSocket machine, in `EngineIOWire`).
+public typealias WebSocketPayload = EngineIOWire.WebSocketPayload
 
 /// Encodes and decodes single packets, for one protocol version.
 ///

@@ -1,3 +1,5 @@
+import EngineIOWire
+
 // Theory of operation
 //
 // `ClientSession` is one client connection as a value. It names its own requests and WebSockets (counters in the

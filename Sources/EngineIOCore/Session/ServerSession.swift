@@ -1,3 +1,5 @@
+import EngineIOWire
+
 
 // Theory of operation
 //
@@ -80,6 +82,11 @@ public struct ServerSession: Hashable, Codable, Sendable {
     public var probe: Probe?
     public var parkedPoll: RequestID?
     public var activePost: RequestID?
+    /// A POST whose packets were delivered and whose `ok` waits: the application is behind, or the client is not
+    /// collecting what is queued for it (see `ServerSessionSettings.outboundHighWater`).
+    public var heldPost: RequestID?
+    /// The application's handlers are behind this session's messages (the WebSocket is paused meanwhile).
+    public var applicationBehind: Bool
     /// Packets waiting for a poll (or for the upgrade to finish).
     public var outbound: [Packet]
     /// The data bytes in `outbound`, which the queue bound counts.
@@ -98,7 +105,8 @@ public struct ServerSession: Hashable, Codable, Sendable {
         }
         let session = ServerSession(
             sid: sid, settings: settings, phase: .authorizing(handshake), transport: transport, webSocket: webSocket,
-            webSocketBase64: false, probe: nil, parkedPoll: nil, activePost: nil, outbound: [], outboundBytes: 0, heartbeat: nil)
+            webSocketBase64: false, probe: nil, parkedPoll: nil, activePost: nil, heldPost: nil, applicationBehind: false, outbound: [],
+            outboundBytes: 0, heartbeat: nil)
         return (session, [.authorize])
     }
 
@@ -121,6 +129,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
         case .closed, .rejected: state.finished(input, &effects)
         case .abandoned: state.abandoned(input, &effects)
         }
+        state.releaseHeldPost(&effects)
         let after = state.nextDeadline
         if after != before || (input.event == .timerFired && after != nil) { effects.append(.wake(at: after)) }
         return effects
@@ -177,6 +186,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
             case .websocket(let connection):
                 effects.append(.acceptWebSocket(connection))
                 effects.append(.write(first, to: connection))
+                if applicationBehind { effects.append(.pauseReading(connection)) }
             }
             effects.append(.notify(.opened))
         case .verdictReceived(.reject(let body)):
@@ -194,7 +204,9 @@ public struct ServerSession: Hashable, Codable, Sendable {
             effects.append(.respond(request, .error(.badRequest)))  // python: "Not connected"
         case .webSocketOpened(let connection, _):
             effects.append(.closeWebSocket(connection))
-        case .frameReceived, .timerFired:
+        case .applicationBacklogChanged(let behind):
+            applicationBehind = behind
+        case .frameReceived, .writeBacklog, .timerFired:
             break
         }
     }
@@ -274,8 +286,8 @@ public struct ServerSession: Hashable, Codable, Sendable {
             if parkedPoll == request {
                 parkedPoll = nil
                 close(.transportError, now: now, &effects)  // JS: "poll connection closed prematurely"
-            } else if activePost == request {
-                activePost = nil
+            } else if activePost == request || heldPost == request {
+                if activePost == request { activePost = nil } else { heldPost = nil }
                 close(.transportError, now: now, &effects)
             }
         case .webSocketOpened(let connection, let base64):
@@ -305,9 +317,23 @@ public struct ServerSession: Hashable, Codable, Sendable {
                     close(.transportError, now: now, &effects)
                 }
             }
+        case .writeBacklog(let connection, let bytes):
+            // The client does not read what it is sent: the same bound, and the same reason, as a polling queue's.
+            if connection == webSocket, bytes > settings.maxOutboundQueueBytes { close(.forcedClose, now: now, &effects) }
+        case .applicationBacklogChanged(let behind):
+            guard behind != applicationBehind else { return }
+            applicationBehind = behind
+            if let connection = webSocket { effects.append(behind ? .pauseReading(connection) : .resumeReading(connection)) }
         case .timerFired:
             break  // deadlines were judged before the event
         }
+    }
+
+    /// Answers the held POST once the application has caught up and the client has collected its queue.
+    private mutating func releaseHeldPost(_ effects: inout [ServerSessionEffect]) {
+        guard let held = heldPost, !applicationBehind, outboundBytes <= settings.outboundLowWater else { return }
+        heldPost = nil
+        effects.append(.respond(held, .ok))
     }
 
     /// Acts on every deadline that `now` has reached: the upgrade's, the heartbeat's, the drain's.
@@ -362,8 +388,9 @@ public struct ServerSession: Hashable, Codable, Sendable {
             effects.append(.respond(request, .error(.badRequest)))
             return
         }
-        if let active = activePost, active != request {
+        if let active = activePost ?? heldPost, active != request {
             activePost = nil
+            heldPost = nil
             effects.append(.respond(request, .badRequest))
             effects.append(.respond(active, .badRequest))
             close(.transportError, now: now, &effects)
@@ -400,7 +427,13 @@ public struct ServerSession: Hashable, Codable, Sendable {
                 return
             }
         }
-        effects.append(.respond(request, .ok))
+        // A client that sends faster than the application handles, or than it collects its own answers, waits for
+        // its `ok`: it sends no other POST meanwhile (`releaseHeldPost`).
+        if case .open = phase, applicationBehind || outboundBytes > settings.outboundHighWater {
+            heldPost = request
+        } else {
+            effects.append(.respond(request, .ok))
+        }
     }
 
     /// Handles one packet from the client on its current transport. Returns `true` when the packet broke the
@@ -454,6 +487,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
                 effects.append(.respond(parked, .payload([.noop])))
             }
             effects.append(.notify(.upgraded))
+            if applicationBehind { effects.append(.pauseReading(current.connection)) }
             if !outbound.isEmpty { effects.append(.write(takeOutbound(), to: current.connection)) }
         } else {
             probe = nil  // anything else abandons the upgrade; the session stays on polling
@@ -537,6 +571,10 @@ public struct ServerSession: Hashable, Codable, Sendable {
             probe = nil
         }
         heartbeat = nil
+        if let held = heldPost {
+            heldPost = nil
+            effects.append(.respond(held, .ok))  // its packets were delivered
+        }
         if let active = activePost, !drainable {
             activePost = nil
             effects.append(.respond(active, .badRequest))
@@ -639,7 +677,8 @@ public struct ServerSession: Hashable, Codable, Sendable {
             effects.append(.closeWebSocket(connection))  // accepted by the endpoint, and nobody's now
         case .command(let command):
             effects.append(.rejected(command))
-        case .verdictReceived, .requestAborted, .frameReceived, .webSocketClosed, .webSocketFailed, .timerFired:
+        case .verdictReceived, .requestAborted, .frameReceived, .webSocketClosed, .webSocketFailed, .writeBacklog,
+            .applicationBacklogChanged, .timerFired:
             break
         }
     }

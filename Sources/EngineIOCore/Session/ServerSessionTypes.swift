@@ -21,6 +21,12 @@ public struct ServerSessionSettings: Hashable, Codable, Sendable {
     /// Most packets in one poll response (python clients refuse more than 16).
     public var maxPacketsPerPoll: Int
 
+    /// Bytes queued for a polling client above which its POSTs are answered late (it is sending faster than it
+    /// collects): a quarter of `maxOutboundQueueBytes`, at least 64 KiB.
+    public var outboundHighWater: Int { max(64 * 1024, maxOutboundQueueBytes / 4) }
+    /// Bytes queued at or below which held POSTs are answered.
+    public var outboundLowWater: Int { outboundHighWater / 2 }
+
     public init(
         version: ProtocolVersion = .v4, pingInterval: Int = 25_000, advertisedPingInterval: Int? = nil, pingTimeout: Int = 20_000,
         maxPayload: Int = 1_000_000, upgrades: [Transport] = [.websocket], upgradeTimeout: Int = 10_000, closeTimeout: Int = 30_000,
@@ -101,6 +107,12 @@ public enum ServerSessionEvent: Hashable, Codable, Sendable {
     case webSocketClosed(ConnectionID)
     /// The WebSocket broke the protocol or sent a message over the size limit; the shell has closed it.
     case webSocketFailed(ConnectionID)
+    /// The WebSocket holds `bytes` the client has not read yet. The shell reports it when it passes
+    /// `maxOutboundQueueBytes`; the session then closes with `forced close`, as a polling session's full queue does.
+    case writeBacklog(ConnectionID, bytes: Int)
+    /// The application's handlers have fallen behind this session's messages (`true`), or caught up (`false`):
+    /// the WebSocket stops reading, and POSTs are answered late, until they catch up.
+    case applicationBacklogChanged(behind: Bool)
     /// A deadline this session asked for (`wake`) may have passed.
     case timerFired
 }
@@ -113,9 +125,10 @@ public enum SessionReply: Hashable, Codable, Sendable {
     case ok
     /// 400 or 403 with the JSON error body of this error.
     case error(HandshakeError)
-    /// 400 with an empty body: a protocol violation (overlapping requests, malformed payload).
+    /// 400 with JS's `{"code":3,"message":"Bad request"}`: a protocol violation (overlapping requests, a malformed
+    /// payload).
     case badRequest
-    /// 413: the POST body was larger than `maxPayload`.
+    /// 413 with a JSON body saying so: the POST body was larger than `maxPayload`.
     case payloadTooLarge
     /// 401 with this JSON text: the application refused the connection.
     case unauthorized(body: String)
@@ -146,6 +159,9 @@ public enum ServerSessionEffect: Hashable, Codable, Sendable {
     case write([Packet], to: ConnectionID)
     /// Close the WebSocket (close frame, then the TCP connection).
     case closeWebSocket(ConnectionID)
+    /// Stop reading from the WebSocket until `resumeReading` (the application is behind).
+    case pauseReading(ConnectionID)
+    case resumeReading(ConnectionID)
     /// Hand a message to the application (python's `message` handler).
     case deliver(PacketData)
     /// Ask the application whether to accept the connection (python's `connect` handler); answer with

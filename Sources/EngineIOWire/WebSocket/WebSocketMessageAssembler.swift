@@ -44,6 +44,9 @@ public struct WebSocketMessageAssembler: Sendable, Equatable {
         self.maxMessageSize = maxMessageSize
     }
 
+    /// The bytes held: received and not yet parsed, plus the fragments of the message in progress.
+    public var bufferedByteCount: Int { parser.bufferedByteCount + (partial?.payload.count ?? 0) }
+
     /// Whether a fragmented message has started and not yet finished.
     public var isMessageInProgress: Bool { partial != nil }
 

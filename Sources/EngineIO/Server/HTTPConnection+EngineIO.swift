@@ -1,0 +1,212 @@
+import EngineIOCore
+import EngineIOPlatform
+import EngineIOWire
+import Glibc
+
+/// What a connection does with the requests and WebSocket messages its machines produce: Engine.IO requests go to
+/// the reducer of the shard that owns their session, and its answers come back here.
+extension HTTPConnection {
+    // MARK: requests
+
+    func processRequests() {
+        while !isClosed, !moving, awaiting == nil, upgrading == nil, webSocket == nil, let event = http.nextEvent(now: now) {
+            switch event {
+            case .request(let request): handle(request)
+            case .bodyTooLarge(let head): refuseLargeBody(head)
+            }
+        }
+        flush()
+    }
+
+    private func isEngineIOPath(_ path: Substring) -> Bool {
+        let prefix = engine.path
+        return path.hasPrefix(prefix) || path + "/" == prefix
+    }
+
+    private func handle(_ request: HTTPRequest) {
+        let head = request.head
+        guard isEngineIOPath(head.path) else {
+            let response = engine.delegate.fallback(request) ?? HTTPResponse(
+                head: HTTPResponseHead(status: 404, headers: ["Content-Type": "text/plain"]), body: Array("Not Found".utf8))
+            http.respond(response, now: now)
+            return
+        }
+        let upgrade = head.isUpgrade && head.headers.contains(token: "websocket", inHeader: "Upgrade")
+        serve(request, engine.describe(head, remoteAddress: remoteAddress, upgrade: upgrade, secure: tls != nil))
+    }
+
+    /// Serves an Engine.IO request, described once, on the loop that owns its session: the connection moves there
+    /// first when it is idle and on another loop.
+    private func serve(_ request: HTTPRequest, _ described: EngineIORequest) {
+        let head = request.head
+        let sid = described.queryValue("sid")
+        let shard = engine.shard(for: sid)
+        if shard !== engine, pendingBytes == 0 {
+            return move(to: shard) { $0.serve(request, described) }
+        }
+        if described.isWebSocketUpgrade { return startUpgrade(head, described) }
+        let id = RequestID(engine.newID())
+        awaiting = (id, shard)
+        let fresh = sid == nil ? engine.generateID() : ""
+        let owner: any RequestOwner = shard === engine ? self : LoopBound(self)
+        let body = head.method == "POST" ? request.body : nil
+        shard.perform { shard in
+            shard.own(id, by: owner)
+            shard.apply(.requestReceived(id, described, freshSID: fresh))
+            if let body, shard.isPending(id) { shard.apply(.bodyReceived(id, body)) }
+        }
+    }
+
+    /// Leaves this loop and runs `next` (then serves what follows on the connection) on `shard`'s. A client keeps
+    /// using its connections for its session, so moving once saves a hand-over between loops (there and back) on
+    /// every later request and WebSocket frame. Only a connection with nothing left to write moves; nothing else on
+    /// this loop refers to it, so after the hand-over only the new loop touches it.
+    private func move(to shard: ServerEngine, then next: @escaping @Sendable (HTTPConnection) -> Void) {
+        moving = true
+        engine.loop.deregister(fd, token: token)
+        engine.removed(self)
+        let accepted = shard.loop.execute { [self] in
+            engine = shard
+            moving = false
+            do {
+                try reRegister(on: shard.loop)
+                shard.add(self)
+            } catch {
+                abandon()
+                return
+            }
+            next(self)
+            processRequests()
+            readAvailable()  // OpenSSL may hold records it read from the socket, which epoll will not report again
+        }
+        if !accepted { abandon() }  // that loop has stopped (the server is shutting down): nobody else holds the socket
+    }
+
+    private func refuseLargeBody(_ head: HTTPRequestHead) {
+        guard isEngineIOPath(head.path), head.method == "POST" else {
+            return http.respond(plain(413, "Content Too Large"), keepAlive: false, now: now)
+        }
+        let described = engine.describe(head, remoteAddress: remoteAddress, secure: tls != nil)
+        let id = RequestID(engine.newID())
+        let shard = engine.shard(for: described.queryValue("sid"))
+        awaiting = (id, shard)
+        let owner: any RequestOwner = shard === engine ? self : LoopBound(self)
+        shard.perform { shard in
+            shard.own(id, by: owner)
+            shard.apply(.requestReceived(id, described, freshSID: ""))
+            if shard.isPending(id) { shard.apply(.bodyTooLarge(id)) }
+        }
+    }
+
+    func plain(_ status: Int, _ text: String) -> HTTPResponse {
+        HTTPResponse(head: HTTPResponseHead(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"]), body: Array((text + "\n").utf8))
+    }
+
+    /// The reducer's answer to the request this connection waits on.
+    func send(_ reply: HTTPReply, for id: RequestID) {
+        guard let current = awaiting, current.id == id, !isClosed else { return }
+        awaiting = nil
+        http.respond(reply.response(), now: now)
+        processRequests()
+    }
+
+    // MARK: WebSocket
+
+    private func startUpgrade(_ head: HTTPRequestHead, _ described: EngineIORequest) {
+        let accept: String
+        do {
+            accept = try WebSocketHandshake.validateUpgradeRequest(
+                method: head.method, httpVersion: (head.version.major, head.version.minor),
+                header: { name in head.headers.values(for: name) })
+        } catch {
+            var response = plain(error.httpStatus, "\(error)")
+            for field in error.responseHeaders { response.head.headers.add(name: field.name, value: field.value) }
+            return http.respond(response, keepAlive: false, now: now)
+        }
+        let deflate = engine.options.perMessageDeflate
+            ? PerMessageDeflate.negotiate(headerValues: head.headers.values(for: "Sec-WebSocket-Extensions")) : nil
+        let id = ConnectionID(engine.newID())
+        upgrading = (id, accept, deflate)
+        let sid = described.queryValue("sid")
+        let shard = engine.shard(for: sid)
+        socketShard = shard
+        let fresh = sid == nil ? engine.generateID() : ""
+        let owner: any SocketOwner = shard === engine ? self : LoopBound(self)
+        shard.perform { shard in
+            shard.own(id, by: owner)
+            shard.apply(.webSocketRequested(id, described, freshSID: fresh))
+        }
+    }
+
+    func acceptWebSocket() {
+        guard let upgrade = upgrading, !isClosed else { return }
+        upgrading = nil
+        var agreed = upgrade.deflate
+        let compressor = agreed.flatMap { ZlibMessageCompressor(configuration: $0.configuration, role: .server) }
+        if compressor == nil { agreed = nil }
+        let response = HTTPResponseHead(
+            status: 101, headers: HTTPHeaders(WebSocketHandshake.responseHeaders(acceptValue: upgrade.accept, extensions: agreed?.responseHeaderValue)))
+        let leftover = http.acceptUpgrade(response: response)
+        var machine = WebSocketConnection(configuration: engine.webSocketConfiguration, compressor: compressor)
+        machine.receive(leftover)
+        webSocket = (upgrade.id, machine)
+        processFrames()
+    }
+
+    func refuseWebSocket(_ reply: HTTPReply) {
+        guard upgrading != nil, !isClosed else { return }
+        upgrading = nil
+        http.respond(reply.response(), keepAlive: false, now: now)
+        flush()
+    }
+
+    func writeMessages(_ payloads: [WebSocketPayload]) {
+        guard let current = webSocket, !isClosed else { return }
+        for payload in payloads { webSocket!.machine.send(payload) }
+        flush()
+        // A peer that stops reading while the application keeps sending: the reducer decides (forced close).
+        let backlog = webSocket?.machine.pendingOutputCount ?? 0
+        if !reportedBacklog, backlog > engine.options.maxOutboundQueueBytes {
+            reportedBacklog = true
+            report(.writeBacklog(current.id, bytes: backlog))
+        }
+    }
+
+    /// The reducer closes the WebSocket: the machine sends the close frame and waits for the peer's (bounded by its
+    /// close timeout; a peer that does not read loses what was queued then).
+    func closeWebSocket(code: UInt16) {
+        guard webSocket != nil, !isClosed else { return }
+        webSocket!.machine.close(code: code, now: now)
+        flush()
+    }
+
+    func pauseReading(_ paused: Bool) {
+        guard webSocket != nil, !isClosed else { return }
+        webSocket!.machine.readingPaused = paused
+        if paused { flush() } else { readAvailable() }
+    }
+
+    func processFrames() {
+        while !isClosed, let current = webSocket, let event = webSocket!.machine.nextEvent() {
+            switch event {
+            case .message(let payload):
+                report(.frameReceived(current.id, payload))
+            case .closedByPeer:
+                report(.webSocketClosed(current.id), disowning: current.id)
+            case .failed(let error):
+                engine.log(.info, "WebSocket from \(remoteAddress) failed (\(error.closeCode)): \(error)")
+                report(.webSocketFailed(current.id), disowning: current.id)
+            }
+        }
+        flush()
+    }
+
+    /// Tells the shard that owns this connection's WebSocket, on its loop.
+    func report(_ event: ServerEndpointEvent, disowning id: ConnectionID? = nil) {
+        let shard = socketShard ?? engine
+        shard.perform { shard in
+            if let id { shard.disown(id) }
+            shard.apply(event)
+        }
+    }
+}
