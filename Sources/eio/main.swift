@@ -44,6 +44,8 @@ struct ServeCommand: Sendable {
             case "--ping-interval": options.pingInterval = PingInterval(try number(argument))
             case "--ping-timeout": options.pingTimeout = try number(argument)
             case "--max-payload": options.maxHttpBufferSize = Int(try number(argument))
+            case "--headers-timeout": options.headersTimeout = try number(argument)
+            case "--keep-alive-timeout": options.keepAliveTimeout = try number(argument)
             case "--transports":
                 let names = try value(argument).split(separator: ",").map(String.init)
                 options.transports = try names.map { name in
@@ -69,7 +71,8 @@ struct ServeCommand: Sendable {
 
     static let usage = """
         usage: eio serve [--host 127.0.0.1] [--port 5000] [--ping-interval SECONDS] [--ping-timeout SECONDS]
-                         [--max-payload BYTES] [--transports polling,websocket] [--cors-allowed-origins ORIGIN[,ORIGIN]]
+                         [--max-payload BYTES] [--headers-timeout SECONDS] [--keep-alive-timeout SECONDS]
+                         [--transports polling,websocket] [--cors-allowed-origins ORIGIN[,ORIGIN]]
                          [--static DIR] [--certfile PEM --keyfile PEM] [--echo] [--async] [--log]
         """
 

@@ -2,17 +2,23 @@ import Foundation
 import Glibc
 
 /// `eio serve` as users run it: the built binary in a process of its own, on a free port.
-final class EioServeProcess {
+final class EioServeProcess: @unchecked Sendable {
     static let binary = LoopbackTests.PythonClientInteropTests.root.appendingPathComponent(".build/debug/eio").path
 
     let process = Process()
     let port: Int
     private let output = Pipe()
 
-    /// Starts `eio serve --port 0` with `arguments` and waits for its "serving on" line.
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--port", "0"] + arguments
+    /// Starts `eio serve --port 0` with `arguments` and waits for its "serving on" line. `fileLimit`: the
+    /// process's open-file limit (`ulimit -n`), when it should be lower than ours.
+    init(_ arguments: [String], fileLimit: Int? = nil) throws {
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", Self.binary, "serve", "--port", "0"] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = ["serve", "--port", "0"] + arguments
+        }
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -41,6 +47,28 @@ final class EioServeProcess {
         else { return 0 }
         return Int(line.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces)) ?? 0
     }
+
+    /// Resident memory, from /proc.
+    var residentBytes: Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
+        return (Int(line.dropFirst("VmRSS:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") ?? 0) * 1024
+    }
+
+    /// CPU time used so far (user + system), from /proc.
+    var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3, utime 14 and stime 15 (1-based, counting pid and comm).
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Open descriptors, from /proc.
+    var openFiles: Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0 }
 
     deinit {
         if process.isRunning {

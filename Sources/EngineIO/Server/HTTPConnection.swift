@@ -273,8 +273,6 @@ protocol OutputOwner {
     mutating func didWrite(_ count: Int)
 }
 
-extension HTTPServerConnection: OutputOwner {
-    var pendingOutputCount: Int { output.count }
-}
+extension HTTPServerConnection: OutputOwner {}
 
 extension WebSocketConnection: OutputOwner {}

@@ -116,6 +116,9 @@ public struct HTTPServerConnection: Sendable, Equatable {
         }
     }
 
+    /// Bytes waiting to be written.
+    public var pendingOutputCount: Int { output.count }
+
     /// Every byte the connection holds: unparsed input and unsent output.
     public var heldBytes: Int { parser.bufferedByteCount + output.count }
 

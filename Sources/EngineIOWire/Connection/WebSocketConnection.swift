@@ -192,7 +192,7 @@ public struct WebSocketConnection: Sendable {
             do {
                 event = try assembler.next()
             } catch {
-                return fail(.protocolViolation(error))
+                return fail(.protocolViolation(error))  // nil while closing: our close is on its way already
             }
             guard let event else { return nil }
             let closing = phase != .open
@@ -202,7 +202,7 @@ public struct WebSocketConnection: Sendable {
             case .binary(let bytes):
                 if !closing { return .message(.binary(bytes)) }
             case .compressed(let opcode, let payload):
-                guard let compressor else { return fail(.unexpectedCompression) }
+                guard let compressor else { return fail(.unexpectedCompression) }  // not reached: RSV1 is refused
                 let inflated: [UInt8]
                 do {
                     inflated = try compressor.decompress(payload, limit: configuration.maxMessageSize)
@@ -281,10 +281,13 @@ public struct WebSocketConnection: Sendable {
 
     // MARK: private
 
-    private mutating func fail(_ error: WebSocketConnectionError) -> Event {
-        appendFrame(.close, WebSocketCloseCode.closeFramePayload(code: error.closeCode))
+    /// Fails the connection: our close frame with the violation's code, unless we already sent one (the owner
+    /// asked to close, so it needs no news).
+    private mutating func fail(_ error: WebSocketConnectionError) -> Event? {
+        let wasOpen = phase == .open
+        if wasOpen { appendFrame(.close, WebSocketCloseCode.closeFramePayload(code: error.closeCode)) }
         phase = .closed
-        return .failed(error)
+        return wasOpen ? .failed(error) : nil
     }
 
     private mutating func appendFrame(_ opcode: WebSocketOpcode, _ payload: [UInt8], compressed: Bool = false) {

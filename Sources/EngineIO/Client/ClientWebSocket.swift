@@ -1,0 +1,145 @@
+import EngineIOPlatform
+import EngineIOWire
+
+/// The client side of one WebSocket: the opening handshake (a random key, the accept value checked), then a pump
+/// over the `WebSocketConnection` machine the server uses too (client role: masked frames, pongs, the close
+/// handshake). Loop-thread only.
+final class ClientWebSocket {
+    enum Event {
+        case opened
+        case refused(status: Int?, body: [UInt8], failure: String?)
+        case message(WebSocketPayload)
+        case closed
+    }
+
+    private let socket: ClientSocket
+    private let key: String
+    private var handshake = HTTPResponseParser()
+    private var machine: WebSocketConnection?
+    private let configuration: WebSocketConnection.Configuration
+    /// The session heard of the end (or asked for it): nothing more is reported.
+    private var done = false
+    private let onEvent: (Event) -> Void
+    private let loop: EventLoop
+    private var timer: UInt64?
+    /// The close we started: run once the handshake is over (the server's close frame, or the deadline).
+    private var closing: (() -> Void)?
+
+    /// `timeout` seconds for the TCP, TLS and WebSocket handshakes together (python's `request_timeout`).
+    init(
+        loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String, tunnel: String?, target: String,
+        headers: [(name: String, value: String)], maxMessage: Int, timeout: Double, onEvent: @escaping (Event) -> Void
+    ) throws {
+        self.onEvent = onEvent
+        self.loop = loop
+        configuration = WebSocketConnection.Configuration(role: .client, maxMessageSize: maxMessage, closeTimeout: 1_000)
+        key = WebSocketHandshake.key(fromNonce: SecureRandom.bytes(16))
+        handshake.expectResponse(toMethod: "GET")
+        socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname, tunnel: tunnel)
+        // Weak, and held strongly for the whole call: answering a request can release this object.
+        socket.onBytes = { [weak self] bytes in self?.received(bytes) }
+        socket.onClose = { [weak self] in self?.ended() }
+        let head = HTTPRequestHead(method: "GET", target: target, headers: HTTPHeaders(headers + WebSocketHandshake.requestHeaders(key: key)))
+        socket.write(head.serialized())
+        timer = loop.schedule(at: loop.now + Int64(timeout * 1000)) { [weak self] in
+            guard let self else { return }
+            timer = nil
+            guard machine == nil, !done else { return }
+            done = true
+            socket.shutdownNow()
+            onEvent(.refused(status: nil, body: [], failure: "the WebSocket handshake timed out"))
+        }
+    }
+
+    deinit {
+        if let timer { loop.cancelTimer(timer) }
+        socket.onBytes = { _ in }
+        socket.onClose = {}
+        socket.shutdownNow()
+    }
+
+    func send(_ payload: WebSocketPayload) {
+        guard machine != nil else { return }
+        machine!.send(payload)
+        flush()
+    }
+
+    /// The closing handshake: our close frame, then the server's (or the machine's close timeout), then the TCP
+    /// close; `finished` runs once it is over. The session hears nothing more from this socket.
+    func close(finished: @escaping () -> Void) {
+        guard machine?.phase == .open, !done else {
+            done = true
+            socket.shutdownNow()
+            return finished()
+        }
+        done = true
+        closing = finished
+        machine!.close(now: loop.now)
+        flush()
+        if let deadline = machine!.deadline {
+            timer = loop.schedule(at: deadline) { [weak self] in
+                guard let self else { return }
+                timer = nil
+                machine?.expire(now: loop.now)
+                settle()
+            }
+        }
+    }
+
+    /// Hands what the machine queued to the socket.
+    private func flush() {
+        guard machine != nil, machine!.pendingOutputCount > 0 else { return }
+        machine!.withPendingOutput { socket.write(Array($0)) }
+        machine!.didWrite(machine!.pendingOutputCount)
+    }
+
+    private func received(_ bytes: ArraySlice<UInt8>) {
+        if machine == nil {
+            handshake.append(bytes)
+            guard let response = try? handshake.next() else { return }
+            do {
+                _ = try WebSocketHandshake.validateUpgradeResponse(status: response.head.status, key: key, header: { response.head.headers.values(for: $0) })
+            } catch {
+                done = true
+                socket.shutdownNow()
+                return onEvent(.refused(status: response.head.status == 101 ? nil : response.head.status, body: response.body, failure: "\(error)"))
+            }
+            if let timer { loop.cancelTimer(timer) }
+            timer = nil
+            machine = WebSocketConnection(configuration: configuration, maskingSeed: UInt64.random(in: 0...UInt64.max))
+            onEvent(.opened)
+            machine!.receive(handshake.takeBufferedBytes())
+        } else {
+            machine!.receive(bytes)
+        }
+        while let event = machine?.nextEvent() {
+            guard !done else { continue }
+            switch event {
+            case .message(let payload): onEvent(.message(payload))
+            case .closedByPeer, .failed:
+                done = true
+                onEvent(.closed)
+            }
+        }
+        flush()
+        settle()
+    }
+
+    /// Once the machine is over, the TCP connection ends (and a close we started is reported finished).
+    private func settle() {
+        guard let machine, machine.phase == .closed else { return }
+        socket.shutdownNow()
+    }
+
+    private func ended() {
+        if let timer { loop.cancelTimer(timer) }
+        timer = nil
+        if let finished = closing {
+            closing = nil
+            return finished()
+        }
+        guard !done else { return }
+        done = true
+        onEvent(machine != nil ? .closed : .refused(status: nil, body: [], failure: socket.failure?.description))
+    }
+}
