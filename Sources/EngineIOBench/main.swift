@@ -1,7 +1,9 @@
-// eio-bench: the same loads against `eio serve --echo --async` (our AsyncServer) and python-engineio's AsyncServer
-// on aiohttp, side by side; `--sync` loads our `Server` (handlers on threads) instead.
+// eio-bench: the same loads against four servers, taking turns: the C ceiling (../shared/bench/c-eio-echo, WebSocket
+// only), `eio serve --echo --async` (AsyncServer), `eio serve --echo` (Server, handlers on threads) and
+// python-engineio's AsyncServer on aiohttp. Each figure is the median of --rounds runs, with the server's CPU per
+// operation read from /proc.
 //
-//   eio-bench [--seconds 3] [--rounds 3] [--idle 10000] [--only LOAD] [--sync]   (scripts/bench builds and runs it)
+//   eio-bench [--seconds 3] [--rounds 3] [--idle 10000] [--only LOAD] [--eio PATH] [--attach PORT]   (scripts/bench builds and runs it)
 //
 // Loads: WebSocket echo (10 and 100 connections, 32 B and 4 KB messages, 8 in flight per connection), two of them
 // over TLS (WSS, with a P-256 certificate made by the openssl tool), polling echo (10 connections), handshakes per
@@ -25,10 +27,12 @@ struct BenchSettings {
     /// Each throughput figure is the median of this many runs, alternating between the servers: one run can be
     /// off by a fifth on a shared 2-core machine.
     var rounds = 3
-    /// Load `eio serve` on `Server` (handlers on threads) instead of `AsyncServer`.
-    var sync = false
+    /// The `eio` binary to serve with (default: this checkout's release build), e.g. an earlier build to compare.
+    var eio: String?
+    /// Load an already running server on this port instead (10 WebSocket connections, 32 B), for profiling it.
+    var attach: Int?
 
-    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--sync]\n"
+    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT]\n"
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
@@ -38,7 +42,8 @@ struct BenchSettings {
             case "--idle": idle = Int(iterator.next() ?? "") ?? idle
             case "--rounds": rounds = max(1, Int(iterator.next() ?? "") ?? rounds)
             case "--only": only = iterator.next()
-            case "--sync": sync = true
+            case "--attach": attach = Int(iterator.next() ?? "")
+            case "--eio": eio = iterator.next()
             default:
                 FileHandle.standardError.write(Data(Self.usage.utf8))
                 exit(2)
@@ -57,22 +62,55 @@ func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").ut
 
 let root = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+/// The servers the loads run against.
+enum ServerKind: String, CaseIterable {
+    /// `../shared/bench/c-eio-echo`: a minimal C epoll WebSocket echo server, the ceiling for the same bytes.
+    case ceiling = "C ceiling"
+    case async = "AsyncServer"
+    case sync = "Server"
+    case python = "python"
+
+    /// The C ceiling speaks WebSocket only (no polling, no TLS).
+    var speaksPollingAndTLS: Bool { self != .ceiling }
+}
+
+/// The C ceiling, compiled once into .build (nil when its source or a C compiler is missing).
+let ceilingBinary: String? = {
+    let source = root.deletingLastPathComponent().appendingPathComponent("shared/bench/c-eio-echo/wsecho.c").path
+    let binary = root.appendingPathComponent(".build/wsecho").path
+    if FileManager.default.isExecutableFile(atPath: binary) { return binary }
+    guard FileManager.default.fileExists(atPath: source) else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["cc", "-O2", "-o", binary, source, "-lpthread"]
+    guard (try? process.run()) != nil else { return nil }
+    process.waitUntilExit()
+    return process.terminationStatus == 0 ? binary : nil
+}()
+
 /// A server process under test.
 struct Target {
-    var name: String
+    var kind: ServerKind
     var port: Int
     var process: Process
 
+    var name: String { kind.rawValue }
+
     /// `tls`: serve HTTPS/WSS with this certificate and key.
-    static func start(_ name: String, ping: Double, tls: (certificate: String, key: String)? = nil) throws -> Target {
+    static func start(_ kind: ServerKind, ping: Double, tls: (certificate: String, key: String)? = nil) throws -> Target {
         // Below Linux's ephemeral range (32768 and up), so a client connection cannot already hold the port.
         let port = 20_000 + Int.random(in: 0..<12_000)
         let process = Process()
-        if name == "swift" {
-            process.executableURL = root.appendingPathComponent(".build/release/eio")
-            process.arguments = ["serve", "--port", String(port), "--echo", "--ping-interval", String(ping), "--max-payload", "10000000"] + (settings.sync ? [] : ["--async"])
-                + (tls.map { ["--certfile", $0.certificate, "--keyfile", $0.key] } ?? [])
-        } else {
+        switch kind {
+        case .ceiling:
+            guard let ceilingBinary else { throw BenchError("the C ceiling could not be built") }
+            process.executableURL = URL(fileURLWithPath: ceilingBinary)
+            process.arguments = ["-p", String(port), "-e"]
+        case .async, .sync:
+            process.executableURL = settings.eio.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent(".build/release/eio")
+            process.arguments = ["serve", "--port", String(port), "--echo", "--ping-interval", String(ping), "--max-payload", "10000000"]
+                + (kind == .async ? ["--async"] : []) + (tls.map { ["--certfile", $0.certificate, "--keyfile", $0.key] } ?? [])
+        case .python:
             process.executableURL = root.appendingPathComponent(".build/interop-venv/bin/python")
             process.arguments = [root.appendingPathComponent("Tests/Interop/python_server.py").path, String(port), String(ping)]
                 + (tls.map { [$0.certificate, $0.key] } ?? [])
@@ -83,12 +121,12 @@ struct Target {
         for _ in 0..<100 {
             if let socket = try? BlockingSocket(port: port) {
                 _ = socket
-                return Target(name: name, port: port, process: process)
+                return Target(kind: kind, port: port, process: process)
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
         process.terminate()
-        throw BenchError("\(name) server did not start")
+        throw BenchError("\(kind.rawValue) server did not start")
     }
 
     func stop() {
@@ -101,6 +139,31 @@ struct Target {
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
+
+    /// CPU time the server has used (user + system), from /proc.
+    var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Runs `body` (which returns the operations it completed) and measures it: rate, and server CPU per operation.
+    func measure(_ body: () throws -> Int) rethrows -> Measured {
+        let cpu = cpuSeconds, began = monotonicNanoseconds()
+        let operations = try body()
+        let elapsed = Double(monotonicNanoseconds() - began) / 1e9
+        return Measured(rate: Double(operations) / elapsed, cpuPerOperation: operations > 0 ? (cpuSeconds - cpu) / Double(operations) : 0)
+    }
+}
+
+/// One load's figures against one server.
+struct Measured {
+    var rate: Double
+    /// Server CPU seconds per operation.
+    var cpuPerOperation: Double
 }
 
 struct BenchError: Error, CustomStringConvertible {
@@ -310,14 +373,47 @@ final class WebSocketSwarm {
     }
 }
 
-func webSocketEcho(_ target: Target, connections: Int, size: Int, tls: TLSClientContext? = nil) throws -> Double {
+func webSocketEcho(_ target: Target, connections: Int, size: Int, window: Int = 8, tls: TLSClientContext? = nil) throws -> Measured {
     let message = Array("4".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: size)
-    let swarm = try WebSocketSwarm(port: target.port, count: connections, message: message, window: 8, tls: tls)
+    let swarm = try WebSocketSwarm(port: target.port, count: connections, message: message, window: window, tls: tls)
     swarm.run(until: monotonicNanoseconds() + 500_000_000)  // connect and warm up
     let start = swarm.echoes
-    let began = monotonicNanoseconds()
-    swarm.run(until: began + Int64(seconds * 1e9))
-    return Double(swarm.echoes - start) / (Double(monotonicNanoseconds() - began) / 1e9)
+    return target.measure {
+        swarm.run(until: monotonicNanoseconds() + Int64(seconds * 1e9))
+        return swarm.echoes - start
+    }
+}
+
+/// WebSocket handshakes up to the open packet, one after another on `threads` threads.
+func webSocketHandshakes(_ target: Target, threads: Int) -> Measured {
+    let request = HTTPRequestHead(
+        method: "GET", target: "/engine.io/?EIO=4&transport=websocket",
+        headers: HTTPHeaders([(name: "Host", value: "127.0.0.1")] + WebSocketHandshake.requestHeaders(key: WebSocketHandshake.key(fromNonce: Array(0..<16))))
+    ).serialized()
+    let count = LockedCounter()
+    return target.measure {
+        let deadline = Date().addingTimeInterval(seconds)
+        let workers = (0..<threads).map { _ in
+            Thread {
+                var buffer = [UInt8](repeating: 0, count: 4_096)
+                while Date() < deadline {
+                    guard let socket = try? BlockingSocket(port: target.port) else { return }
+                    _ = request.withUnsafeBytes { Glibc.send(socket.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    // The 101 and the open packet's frame: read until a frame starting "0{" has arrived.
+                    var received: [UInt8] = []
+                    while !received.contains(UInt8(ascii: "}")) {
+                        let read = buffer.withUnsafeMutableBytes { Glibc.read(socket.fd, $0.baseAddress, $0.count) }
+                        if read <= 0 { return }
+                        received += buffer[0..<read]
+                    }
+                    count.add(1)
+                }
+            }
+        }
+        workers.forEach { $0.start() }
+        while Date() < deadline.addingTimeInterval(0.3) { Thread.sleep(forTimeInterval: 0.1) }
+        return count.value
+    }
 }
 
 /// Polling sessions on one epoll thread, each doing POST then GET for its echo, like the WebSocket swarm: the load
@@ -435,33 +531,37 @@ final class PollingSwarm {
     }
 }
 
-func pollingEcho(_ target: Target, connections: Int) throws -> Double {
+func pollingEcho(_ target: Target, connections: Int) throws -> Measured {
     let message = Array("4".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 32)
     let swarm = try PollingSwarm(port: target.port, count: connections, message: message)
     swarm.run(until: monotonicNanoseconds() + 500_000_000)  // warm up
     let start = swarm.echoes
-    let began = monotonicNanoseconds()
-    swarm.run(until: began + Int64(seconds * 1e9))
+    let measured = target.measure {
+        swarm.run(until: monotonicNanoseconds() + Int64(seconds * 1e9))
+        return swarm.echoes - start
+    }
     let failed = swarm.sessions.filter(\.failed).count
     if failed > 0 { throw BenchError("\(target.name): \(failed) polling sessions failed") }
-    return Double(swarm.echoes - start) / (Double(monotonicNanoseconds() - began) / 1e9)
+    return measured
 }
 
-func handshakes(_ target: Target, threads: Int) -> Double {
+func handshakes(_ target: Target, threads: Int) -> Measured {
     let count = LockedCounter()
-    let deadline = Date().addingTimeInterval(seconds)
-    let workers = (0..<threads).map { _ in
-        Thread {
-            guard let socket = try? BlockingSocket(port: target.port) else { return }
-            while Date() < deadline {
-                guard let response = try? socket.request("GET", "/engine.io/?EIO=4&transport=polling"), response.head.status == 200 else { return }
-                count.add(1)
+    return target.measure {
+        let deadline = Date().addingTimeInterval(seconds)
+        let workers = (0..<threads).map { _ in
+            Thread {
+                guard let socket = try? BlockingSocket(port: target.port) else { return }
+                while Date() < deadline {
+                    guard let response = try? socket.request("GET", "/engine.io/?EIO=4&transport=polling"), response.head.status == 200 else { return }
+                    count.add(1)
+                }
             }
         }
+        workers.forEach { $0.start() }
+        while Date() < deadline.addingTimeInterval(0.3) { Thread.sleep(forTimeInterval: 0.1) }
+        return count.value
     }
-    workers.forEach { $0.start() }
-    while Date() < deadline.addingTimeInterval(0.3) { Thread.sleep(forTimeInterval: 0.1) }
-    return Double(count.value) / seconds
 }
 
 final class LockedCounter: @unchecked Sendable {
@@ -507,7 +607,7 @@ func benchTLSClient() throws -> TLSClientContext { try TLSClientContext(verify: 
 /// Opens `count` WebSocket sessions (waiting up to 60 s for all of them), then keeps them idle through 4 s of 1 s
 /// pings. Returns the server's RSS growth per open session, how many are still open at the end, the pings answered
 /// in those 4 s, and how long opening took.
-func idle(_ name: String, count: Int, tls: Bool = false) throws -> (perSessionBytes: Double, open: Int, pings: Int, openingSeconds: Double) {
+func idle(_ name: ServerKind, count: Int, tls: Bool = false) throws -> (perSessionBytes: Double, open: Int, pings: Int, openingSeconds: Double) {
     let target = try Target.start(name, ping: 1, tls: tls ? benchCertificate.get() : nil)
     defer { target.stop() }
     Thread.sleep(forTimeInterval: 0.5)
@@ -527,7 +627,7 @@ func idle(_ name: String, count: Int, tls: Bool = false) throws -> (perSessionBy
 
 /// Our `Client` against `eio serve --echo`: how long connecting takes, and how many messages one client moves.
 func clientBenchmark() throws {
-    let target = try Target.start("swift", ping: 25)
+    let target = try Target.start(.async, ping: 25)
     defer { target.stop() }
     let url = "http://127.0.0.1:\(target.port)"
     var handshakes: [Double] = [], upgrades: [Double] = []
@@ -564,31 +664,62 @@ func clientBenchmark() throws {
     }
 }
 
-func row(_ label: String, _ ours: Double, _ theirs: Double) {
-    let ratio = theirs > 0 ? String(format: "%.1f×", ours / theirs) : "–"
-    say(String(format: "%-40@ %14.0f %14.0f %8@", label as NSString, ours, theirs, ratio as NSString))
+/// The servers a load runs against: the C ceiling only for plain WebSocket loads.
+func kinds(ceiling: Bool) -> [ServerKind] {
+    ServerKind.allCases.filter { $0 != .ceiling || (ceiling && ceilingBinary != nil) }
 }
 
-/// The median of `rounds` runs of `measure` against each server, the servers taking turns.
-func compare(_ label: String, tls: Bool = false, _ measure: (Target) throws -> Double) throws {
-    var figures: [String: [Double]] = [:]
+func header() {
+    say(String(format: "%-42@ %@  %@  %@", "load" as NSString, ServerKind.allCases.map { ($0.rawValue as NSString).padding(toLength: 20, withPad: " ", startingAt: 0) }.joined(separator: " ") as NSString,
+               "Async/C  Sync/Async  Async/python" as NSString, "" as NSString))
+}
+
+/// The median of `rounds` runs of `measure` against each server, the servers taking turns; one row with each
+/// server's rate and CPU per operation (µs), and the ratios.
+func compare(_ label: String, tls: Bool = false, ceiling: Bool = true, _ measure: (Target) throws -> Measured) throws {
+    var figures: [ServerKind: [Measured]] = [:]
+    let servers = kinds(ceiling: ceiling && !tls)
     for _ in 0..<settings.rounds {
-        for name in ["swift", "python"] {
-            let target = try Target.start(name, ping: 25, tls: tls ? benchCertificate.get() : nil)
+        for kind in servers {
+            let target = try Target.start(kind, ping: 25, tls: tls ? benchCertificate.get() : nil)
             defer { target.stop() }
-            figures[name, default: []].append(try measure(target))
+            figures[kind, default: []].append(try measure(target))
         }
     }
-    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-    row(label, median(figures["swift"] ?? [0]), median(figures["python"] ?? [0]))
+    func median(_ kind: ServerKind) -> Measured? {
+        guard let values = figures[kind], !values.isEmpty else { return nil }
+        return Measured(rate: values.map(\.rate).sorted()[values.count / 2], cpuPerOperation: values.map(\.cpuPerOperation).sorted()[values.count / 2])
+    }
+    let cells = ServerKind.allCases.map { kind -> String in
+        guard let figure = median(kind) else { return "–".padding(toLength: 20, withPad: " ", startingAt: 0) }
+        return String(format: "%8.0f (%6.1f µs)", figure.rate, figure.cpuPerOperation * 1e6).padding(toLength: 20, withPad: " ", startingAt: 0)
+    }
+    func ratio(_ a: ServerKind, _ b: ServerKind) -> String {
+        guard let x = median(a), let y = median(b), y.rate > 0 else { return "–" }
+        return String(format: "%.2f×", x.rate / y.rate)
+    }
+    say(String(format: "%-42@ %@  %7@  %10@  %12@", label as NSString, cells.joined(separator: " ") as NSString, ratio(.async, .ceiling) as NSString,
+               ratio(.sync, .async) as NSString, ratio(.async, .python) as NSString))
+}
+
+if let port = settings.attach {
+    // Profiling aid: the WebSocket echo load against a server someone else started (perf record -p …).
+    let target = Target(kind: .async, port: port, process: Process())
+    let figure = try webSocketEcho(target, connections: 10, size: 32)
+    say(String(format: "%.0f msg/s against port %d", figure.rate, port))
+    exit(0)
 }
 
 do {
-    let server = settings.sync ? "Server" : "AsyncServer"
-    say("eio-bench: \(seconds) s per load, median of \(settings.rounds) runs; swift = eio serve --echo (\(server), release), python = python-engineio AsyncServer on aiohttp")
-    say(String(format: "%-40@ %14@ %14@ %8@", "load" as NSString, "swift" as NSString, "python" as NSString, "ratio" as NSString))
-    for (connections, size) in [(10, 32), (10, 4096), (100, 32), (100, 4096)] where settings.runs("websocket") {
-        try compare("WebSocket echo msg/s, \(connections) conn, \(size) B") { try webSocketEcho($0, connections: connections, size: size) }
+    say("eio-bench: \(seconds) s per load, median of \(settings.rounds) runs, servers taking turns; each cell: operations/s (server CPU per operation)")
+    say("C ceiling = ../shared/bench/c-eio-echo (WebSocket only); AsyncServer / Server = eio serve --echo [--async] (release); python = python-engineio AsyncServer on aiohttp")
+    header()
+    if settings.runs("websocket") {
+        try compare("WebSocket echo msg/s, 1 conn, 32 B, 1 in flight") { try webSocketEcho($0, connections: 1, size: 32, window: 1) }
+        for (connections, size) in [(10, 32), (10, 4096), (100, 32), (100, 4096)] {
+            try compare("WebSocket echo msg/s, \(connections) conn, \(size) B") { try webSocketEcho($0, connections: connections, size: size) }
+        }
+        try compare("WebSocket handshakes/s, 4 threads") { webSocketHandshakes($0, threads: 4) }
     }
     for (connections, size) in [(10, 4096), (100, 32)] where settings.runs("tls") {
         try compare("WSS (TLS) echo msg/s, \(connections) conn, \(size) B", tls: true) {
@@ -596,16 +727,16 @@ do {
         }
     }
     if settings.runs("polling") {
-        try compare("polling echo msg/s, 10 sessions, 32 B") { try pollingEcho($0, connections: 10) }
-        try compare("handshakes/s, 4 keep-alive connections") { handshakes($0, threads: 4) }
+        try compare("polling echo msg/s, 10 sessions, 32 B", ceiling: false) { try pollingEcho($0, connections: 10) }
+        try compare("polling handshakes/s, 4 keep-alive conns", ceiling: false) { handshakes($0, threads: 4) }
     }
     if settings.runs("client") { try clientBenchmark() }
     if settings.idle > 0, settings.runs("idle") {
         for tls in [false, true] {
-            for name in ["swift", "python"] {
-                let result = try idle(name, count: settings.idle, tls: tls)
+            for kind in kinds(ceiling: !tls) {
+                let result = try idle(kind, count: settings.idle, tls: tls)
                 say(String(format: "%@: %d idle %@ sessions opened in %.1f s; %d still open after 4 s more of 1 s pings (%d pings answered in them), %.0f bytes RSS each",
-                             name as NSString, settings.idle, (tls ? "WSS (TLS)" : "WebSocket") as NSString, result.openingSeconds, result.open,
+                             kind.rawValue as NSString, settings.idle, (tls ? "WSS (TLS)" : "WebSocket") as NSString, result.openingSeconds, result.open,
                              result.pings, result.perSessionBytes))
             }
         }

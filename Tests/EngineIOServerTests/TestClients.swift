@@ -86,10 +86,11 @@ final class TestWebSocket {
 
     init(port: Int, target: String) throws {
         socket = try TestSocket(port: port)
-        let key = WebSocketHandshake.key(fromNonce: Array(0..<16))
+        let key = WebSocketHandshake.key(fromNonce: (0..<16).map { _ in UInt8.random(in: 0...255) })
         let head = HTTPRequestHead(method: "GET", target: target, headers: HTTPHeaders([(name: "Host", value: "127.0.0.1")] + WebSocketHandshake.requestHeaders(key: key)))
         socket.write(head.serialized())
         let response = try socket.response(to: "GET")
+        handshakeText = "\(response.head.status) \(response.head.headers["Sec-WebSocket-Accept"] ?? "")"
         status = response.head.status
         if status == 101 {
             // A client must check the accept value; a wrong one is a failed handshake.
@@ -104,15 +105,27 @@ final class TestWebSocket {
     }
 
     /// The next message or close, skipping control frames; `nil` when the connection ends.
+    private var handshakeText = ""
+    /// Every byte received since the handshake, to show what a broken stream held.
+    private(set) var received: [UInt8] = []
+
     func receive() throws -> WebSocketEvent? {
         while true {
-            if let event = try assembler.next() {
+            let next: WebSocketEvent?
+            do {
+                next = try assembler.next()
+            } catch {
+                let tail = received.suffix(120).map { $0 >= 32 && $0 < 127 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined()
+                throw TestFailure("\(error) after \(received.count) bytes ending \(tail); own handshake: \(handshakeText)")
+            }
+            if let event = next {
                 switch event {
                 case .ping, .pong: continue
                 default: return event
                 }
             }
             guard let bytes = socket.read() else { return nil }
+            received += bytes
             assembler.append(bytes)
         }
     }

@@ -120,13 +120,23 @@ public final class Server: Sendable {
         var hasConnectHandler: Bool { handlers.withLock { $0.connect != nil } }
 
         func drain(_ session: SessionHandlers) {
-            pool.execute { [self] in
+            let body: @Sendable () -> Void = { [self] in
                 for _ in 0..<Self.batch {
                     guard let job = session.mailbox.take() else { return }
                     session.completed(job, verdict: perform(job, of: session.sid))
                 }
                 drain(session)  // more is waiting: behind the other sessions' work
             }
+            // From the session's loop, the sessions that got work this turn go to the pool together at its end.
+            guard let loop = session.loop, loop.isCurrent else { return pool.execute(body) }
+            if loop.pendingHandoff.isEmpty {
+                loop.atEndOfTurn { [pool] in
+                    let bodies = loop.pendingHandoff
+                    loop.pendingHandoff.removeAll(keepingCapacity: true)
+                    pool.execute(bodies)
+                }
+            }
+            loop.pendingHandoff.append(body)
         }
 
         func runConcurrently(_ job: SessionJob, of session: SessionHandlers) {

@@ -110,6 +110,14 @@ final class EventLoop: @unchecked Sendable {
 
     func cancelTimer(_ id: UInt64) { timers.cancel(id) }
 
+    /// Work for another thread gathered during this turn, handed over in one go at its end (see `atEndOfTurn`).
+    var pendingHandoff: [@Sendable () -> Void] = []
+    private var endOfTurn: [() -> Void] = []
+
+    /// Runs `task` once the loop has handled this turn's events, tasks and timers, before it waits again. Whatever a
+    /// turn produces for other threads can so cross over once, with one wake-up, instead of once per item.
+    func atEndOfTurn(_ task: @escaping () -> Void) { endOfTurn.append(task) }
+
     private func run() {
         while !stopping.load(ordering: .sequentiallyConsistent) {
             // Tasks queued by the loop itself (a yielding handler, say) wait for the next turn, after I/O: so poll
@@ -132,6 +140,7 @@ final class EventLoop: @unchecked Sendable {
             // Taken out first: an action may schedule or cancel timers, which must not happen while the heap is
             // being modified.
             for action in timers.popDue(until: now) { action() }
+            finishTurn()
         }
         for _ in 0..<64 where !queue.withLock({ $0.tasks.isEmpty }) { runTasks() }
         let late = queue.withLock { state -> [@Sendable () -> Void] in
@@ -140,6 +149,15 @@ final class EventLoop: @unchecked Sendable {
             return state.tasks
         }
         for task in late { task() }
+        finishTurn()
+    }
+
+    private func finishTurn() {
+        while !endOfTurn.isEmpty {
+            let tasks = endOfTurn
+            endOfTurn.removeAll(keepingCapacity: true)
+            for task in tasks { task() }
+        }
     }
 
     /// The tasks queued when it was called; those they queue run on the next turn, so a task that keeps queueing

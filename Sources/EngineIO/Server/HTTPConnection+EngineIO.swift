@@ -65,6 +65,13 @@ extension HTTPConnection {
         moving = true
         engine.loop.deregister(fd, token: token)
         engine.removed(self)
+        // Handed over only once this loop is done with the turn: until then its stack may still be inside this
+        // connection (a read loop, a flush), and the other loop must not start on it meanwhile.
+        let from = engine.loop
+        from.atEndOfTurn { [self] in handOver(to: shard, then: next) }
+    }
+
+    private func handOver(to shard: ServerEngine, then next: @escaping @Sendable (HTTPConnection) -> Void) {
         let accepted = shard.loop.execute { [self] in
             engine = shard
             moving = false
