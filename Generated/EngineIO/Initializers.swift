@@ -155,6 +155,9 @@ extension Client {
         timestampRequests: Bool = true,
         caFile: String? = nil,
         perMessageDeflate: Bool = true,
+        maxMessageBytes: Int = 16_000_000,
+        maxOutboundQueueBytes: Int = 16_000_000,
+        maxRedirects: Int = 5,
         maxPacketsPerPost: Int = 16
     ) throws {
         try self.init(
@@ -169,6 +172,9 @@ extension Client {
                 timestampRequests: timestampRequests,
                 caFile: caFile,
                 perMessageDeflate: perMessageDeflate,
+                maxMessageBytes: maxMessageBytes,
+                maxOutboundQueueBytes: maxOutboundQueueBytes,
+                maxRedirects: maxRedirects,
                 maxPacketsPerPost: maxPacketsPerPost
             ))
     }
@@ -188,6 +194,9 @@ extension AsyncClient {
         timestampRequests: Bool = true,
         caFile: String? = nil,
         perMessageDeflate: Bool = true,
+        maxMessageBytes: Int = 16_000_000,
+        maxOutboundQueueBytes: Int = 16_000_000,
+        maxRedirects: Int = 5,
         maxPacketsPerPost: Int = 16
     ) throws {
         try self.init(
@@ -202,6 +211,9 @@ extension AsyncClient {
                 timestampRequests: timestampRequests,
                 caFile: caFile,
                 perMessageDeflate: perMessageDeflate,
+                maxMessageBytes: maxMessageBytes,
+                maxOutboundQueueBytes: maxOutboundQueueBytes,
+                maxRedirects: maxRedirects,
                 maxPacketsPerPost: maxPacketsPerPost
             ))
     }

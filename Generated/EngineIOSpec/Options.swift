@@ -616,6 +616,21 @@ public struct ClientOptions: Sendable {
     /// An addition: python-engineio has no such option.
     public var perMessageDeflate: Bool
 
+    /// Largest message, polling response body or inflated (gzip, deflate, permessage-deflate) body the client accepts, in bytes; the server's advertised maxPayload lowers it for messages, and before the open packet a response may not exceed 1 MiB. Larger ones end the session (or the connect) with a transport error that says so.
+    ///
+    /// An addition: python-engineio has no such option. Allowed: ≥ 1024.
+    public var maxMessageBytes: Int
+
+    /// Bytes of sent messages the server has not taken yet (queued, in an unanswered POST, or unwritten on the WebSocket) above which send throws ClientError.sendQueueFull instead of buffering more, so a server that stops reading cannot make the client grow without bound.
+    ///
+    /// An addition: python-engineio has no such option. Allowed: ≥ 1024.
+    public var maxOutboundQueueBytes: Int
+
+    /// Most redirects (301, 302, 303, 307, 308) the handshake follows, as python's client does through requests; only to http or https, never from https to http, and the last location becomes the server's URL for the session. 0 refuses redirects.
+    ///
+    /// An addition: python-engineio has no such option. Allowed: ≥ 0.
+    public var maxRedirects: Int
+
     /// Most packets one polling POST carries; the rest go in the next one. python-engineio servers silently drop POSTs of more than 16 packets (its Payload.max_decode_packets), so the default keeps them working.
     ///
     /// An addition: python-engineio has no such option. Allowed: ≥ 1.
@@ -633,6 +648,9 @@ public struct ClientOptions: Sendable {
         timestampRequests: Bool = true,
         caFile: String? = nil,
         perMessageDeflate: Bool = true,
+        maxMessageBytes: Int = 16_000_000,
+        maxOutboundQueueBytes: Int = 16_000_000,
+        maxRedirects: Int = 5,
         maxPacketsPerPost: Int = 16
     ) {
         self.logger = logger
@@ -645,6 +663,9 @@ public struct ClientOptions: Sendable {
         self.timestampRequests = timestampRequests
         self.caFile = caFile
         self.perMessageDeflate = perMessageDeflate
+        self.maxMessageBytes = maxMessageBytes
+        self.maxOutboundQueueBytes = maxOutboundQueueBytes
+        self.maxRedirects = maxRedirects
         self.maxPacketsPerPost = maxPacketsPerPost
     }
 
@@ -655,6 +676,9 @@ public struct ClientOptions: Sendable {
         try OptionError.require(requestTimeout, option: "requestTimeout", min: 0, max: nil, minExclusive: true)
         try httpSession?.validate(option: "httpSession")
         try websocketExtraOptions?.validate(option: "websocketExtraOptions")
+        try OptionError.require(maxMessageBytes, option: "maxMessageBytes", min: 1024, max: nil, minExclusive: false)
+        try OptionError.require(maxOutboundQueueBytes, option: "maxOutboundQueueBytes", min: 1024, max: nil, minExclusive: false)
+        try OptionError.require(maxRedirects, option: "maxRedirects", min: 0, max: nil, minExclusive: false)
         try OptionError.require(maxPacketsPerPost, option: "maxPacketsPerPost", min: 1, max: nil, minExclusive: false)
         return self
     }
@@ -770,6 +794,39 @@ public struct ClientOptions: Sendable {
             allowed: nil,
             isArgument: false,
             doc: "Whether WebSocket connections offer RFC 7692 permessage-deflate compression to the server."
+        ),
+        OptionDescriptor(
+            swiftName: "maxMessageBytes",
+            pythonName: nil,
+            swiftType: "Int",
+            unit: nil,
+            swiftDefault: "16_000_000",
+            pythonDefault: nil,
+            allowed: "≥ 1024",
+            isArgument: false,
+            doc: "Largest message, polling response body or inflated (gzip, deflate, permessage-deflate) body the client accepts, in bytes; the server's advertised maxPayload lowers it for messages, and before the open packet a response may not exceed 1 MiB. Larger ones end the session (or the connect) with a transport error that says so."
+        ),
+        OptionDescriptor(
+            swiftName: "maxOutboundQueueBytes",
+            pythonName: nil,
+            swiftType: "Int",
+            unit: nil,
+            swiftDefault: "16_000_000",
+            pythonDefault: nil,
+            allowed: "≥ 1024",
+            isArgument: false,
+            doc: "Bytes of sent messages the server has not taken yet (queued, in an unanswered POST, or unwritten on the WebSocket) above which send throws ClientError.sendQueueFull instead of buffering more, so a server that stops reading cannot make the client grow without bound."
+        ),
+        OptionDescriptor(
+            swiftName: "maxRedirects",
+            pythonName: nil,
+            swiftType: "Int",
+            unit: nil,
+            swiftDefault: "5",
+            pythonDefault: nil,
+            allowed: "≥ 0",
+            isArgument: false,
+            doc: "Most redirects (301, 302, 303, 307, 308) the handshake follows, as python's client does through requests; only to http or https, never from https to http, and the last location becomes the server's URL for the session. 0 refuses redirects."
         ),
         OptionDescriptor(
             swiftName: "maxPacketsPerPost",

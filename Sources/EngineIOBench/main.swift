@@ -655,7 +655,7 @@ func clientBenchmark() throws {
         }
         try client.connect(url, transports: transports)
         let started = monotonicNanoseconds()
-        for index in 0..<count { client.send(.text("message \(index)")) }
+        for index in 0..<count { try client.send(.text("message \(index)")) }
         let finished = done.wait(timeout: .now() + 60) == .success
         let elapsed = Double(monotonicNanoseconds() - started) / 1e9
         say(String(format: "client echo over %@: %d messages in %.2f s = %.0f msg/s%@", transports[0].rawValue as NSString, received.value, elapsed,

@@ -134,7 +134,7 @@ public struct SimulatedPair {
             switch effect {
             case .sendRequest(let id, let request):
                 if network.requestFailurePerMille > 0, rng.next(upperBound: 1000) < UInt64(network.requestFailurePerMille) {
-                    schedule(at: now.milliseconds + latency(), .toClient(.requestFailed(id)))
+                    schedule(at: now.milliseconds + latency(), .toClient(.requestFailed(id, .reset)))
                     continue
                 }
                 nextServerID += 1
@@ -200,14 +200,14 @@ public struct SimulatedPair {
             case .refuseWebSocket(let connection, let reply):
                 guard let clientConnection = socketsToClient.removeValue(forKey: connection) else { continue }
                 socketsToServer[clientConnection] = nil
-                scheduleInOrder("s\(connection.rawValue)", .toClient(.webSocketRefused(clientConnection, status: reply.status, body: reply.body)))
+                scheduleInOrder("s\(connection.rawValue)", .toClient(.webSocketRefused(clientConnection, status: reply.status, body: reply.body, failure: nil)))
             case .write(let payloads, let connection):
                 guard let clientConnection = socketsToClient[connection] else { continue }
                 for payload in payloads { scheduleInOrder("s\(connection.rawValue)", .toClient(.frameReceived(clientConnection, payload))) }
             case .closeWebSocket(let connection):
                 guard let clientConnection = socketsToClient.removeValue(forKey: connection) else { continue }
                 socketsToServer[clientConnection] = nil
-                scheduleInOrder("s\(connection.rawValue)", .toClient(.webSocketClosed(clientConnection)))
+                scheduleInOrder("s\(connection.rawValue)", .toClient(.webSocketClosed(clientConnection, failure: nil)))
             case .deliver(let sid, let data):
                 serverReceived.append(data)
                 schedule(at: now.milliseconds, .toServer(.command(sid: sid, .send(Packet(.message, data)))))  // echo

@@ -6,6 +6,7 @@
 import EngineIO
 import EngineIOWire
 import Foundation
+import Synchronization
 
 struct UsageError: Error, CustomStringConvertible {
     var description: String
@@ -206,10 +207,11 @@ struct ConnectCommand {
     var insecure = false
     var caFile: String?
     var linger = 1.0
+    var requestTimeout = 5.0
 
     static let usage = """
         usage: eio connect URL [--transports polling,websocket] [--header "Name: value"]... [--engineio-path PATH]
-                               [--insecure] [--ca-file FILE] [--linger SECONDS]
+                               [--insecure] [--ca-file FILE] [--linger SECONDS] [--request-timeout SECONDS]
         """
 
     init(_ arguments: [String]) throws {
@@ -236,6 +238,10 @@ struct ConnectCommand {
                 let text = try value(argument)
                 guard let seconds = Double(text), seconds >= 0 else { throw UsageError(description: "--linger takes seconds, not \(text)") }
                 linger = seconds
+            case "--request-timeout":
+                let text = try value(argument)
+                guard let seconds = Double(text), seconds > 0 else { throw UsageError(description: "--request-timeout takes seconds, not \(text)") }
+                requestTimeout = seconds
             case "--help", "-h": throw UsageError(description: Self.usage)
             default:
                 guard url.isEmpty, !argument.hasPrefix("-") else { throw UsageError(description: "unknown option \(argument)\n\(Self.usage)") }
@@ -246,9 +252,9 @@ struct ConnectCommand {
     }
 
     func run() throws {
-        let client = try Client(options: ClientOptions(sslVerify: !insecure, caFile: caFile))
+        let client = try Client(options: ClientOptions(requestTimeout: requestTimeout, sslVerify: !insecure, caFile: caFile))
         let output = DispatchQueue(label: "eio.connect.output")
-        let closed = DispatchSemaphore(value: 0)
+        let ended = DispatchSemaphore(value: 0)
         client.on(.message) { data in
             output.async {
                 let line: String =
@@ -260,18 +266,65 @@ struct ConnectCommand {
                 announce(line)
             }
         }
-        client.on(.disconnect) { _ in closed.signal() }
+        let sessionOver = Atomic<Bool>(false)
+        client.on(.disconnect) { _ in
+            sessionOver.store(true, ordering: .relaxed)
+            ended.signal()
+        }
         try client.connect(url, headers: headers, transports: transports, engineioPath: engineioPath)
-        while let line = readLine(strippingNewline: true) {
-            client.send(.text(line))
+        // Standard input is read on a thread of its own, so the end of the session ends the command even while
+        // input stays open (a terminal, say).
+        let inputDone = Atomic<Bool>(false)
+        let stalled = Atomic<Bool>(false)
+        Thread {
+            while let line = readLine(strippingNewline: true) {
+                // A server that does not take what we send holds us back here rather than filling memory, for a
+                // request timeout at most.
+                let giveUp = Date().addingTimeInterval(requestTimeout)
+                while true {
+                    do throws(ClientError) {
+                        try client.send(.text(line))
+                        break
+                    } catch .sendQueueFull where Date() < giveUp {
+                        if sessionOver.load(ordering: .relaxed) { return }
+                        usleep(10_000)
+                    } catch {
+                        stalled.store(true, ordering: .relaxed)
+                        ended.signal()
+                        return
+                    }
+                }
+            }
+            inputDone.store(true, ordering: .relaxed)
+            ended.signal()
+        }.start()
+        ended.wait()
+        if stalled.load(ordering: .relaxed) {
+            client.disconnect(abort: true)
+            throw UsageError(description: "the server has not taken what was sent for \(requestTimeout) s (send queue full); gave up")
+        }
+        if sessionOver.load(ordering: .relaxed) {
+            output.sync {}
+            throw UsageError(description: Self.endLine(client))
         }
         // Replies still in flight get `--linger` seconds, unless the server closes first.
-        if closed.wait(timeout: .now() + linger) == .success {
-            throw UsageError(description: "the server closed the connection (\(client.reason?.rawValue ?? "unknown"))")
+        if ended.wait(timeout: .now() + linger) == .success, sessionOver.load(ordering: .relaxed) {
+            output.sync {}
+            throw UsageError(description: Self.endLine(client))
         }
-        client.disconnect()
-        _ = closed.wait(timeout: .now() + 2)
+        client.disconnect()  // waits (up to requestTimeout) for what was sent to reach the server
         output.sync {}
+        if client.undeliveredBytes > 0 {
+            throw UsageError(description: "\(client.undeliveredBytes) bytes of input were never delivered to the server")
+        }
+    }
+
+    /// The one line that says why the session ended before we ended it.
+    static func endLine(_ client: Client) -> String {
+        var line = "the session ended: \(client.reason?.rawValue ?? "unknown")"
+        if let failure = client.failure { line += " (\(failure))" }
+        if client.undeliveredBytes > 0 { line += "; \(client.undeliveredBytes) bytes of input were never delivered" }
+        return line
     }
 }
 

@@ -90,8 +90,8 @@ extension LoopbackTests {
             Thread.sleep(forTimeInterval: 0.2)  // let the upgrade finish, if any
             let transport = client.transport()
             for index in 0..<100 {
-                client.send(.text("m\(index) ☃"))
-                client.send(.binary([UInt8(index), 0, 255]))
+                try client.send(.text("m\(index) ☃"))
+                try client.send(.binary([UInt8(index), 0, 255]))
             }
             #expect(recorder.done.wait(timeout: 10))
             client.disconnect()
@@ -145,10 +145,10 @@ extension LoopbackTests {
             client.on(.message) { recorder.message($0) }
             client.on(.disconnect) { recorder.disconnected($0) }
             try client.connect("\(tls ? "https://localhost" : "http://127.0.0.1"):\(port)", transports: transports)
-            for message in sent { client.send(message) }
+            for message in sent { try client.send(message) }
             #expect(recorder.done.wait(timeout: 20))
             #expect(recorder.received == sent)
-            client.send("kick me")
+            try client.send("kick me")
             #expect(recorder.closed.wait(timeout: 5))
             #expect(recorder.disconnects == [.serverDisconnect])
             #expect(client.reason == .serverDisconnect)
@@ -225,7 +225,7 @@ extension LoopbackTests {
             client.on(.message) { recorder.message($0) }
             client.on(.disconnect) { recorder.disconnected($0) }
             try await client.connect("http://127.0.0.1:\(server.port)")
-            for index in 0..<50 { await client.send(.text("a\(index)")) }
+            for index in 0..<50 { try await client.send(.text("a\(index)")) }
             #expect(recorder.done.wait(timeout: 10))
             #expect(recorder.received == (0..<50).map { .text("a\($0)") })
             await client.disconnect()
@@ -302,7 +302,7 @@ extension LoopbackTests {
                 reply.set()
             }
             try client.connect("https://\(host):\(server.port)", transports: transports)
-            client.send("over tls")
+            try client.send("over tls")
             _ = reply.wait(timeout: 5)
             client.disconnect()
             return received.all.first ?? ""
@@ -375,7 +375,7 @@ extension LoopbackTests {
             let echoed = EngineEvent()
             client.on(.message) { if $0 == .text("via proxy") { echoed.set() } }
             try client.connect("http://127.0.0.1:\(server.port)", transports: transports)
-            client.send("via proxy")
+            try client.send("via proxy")
             #expect(echoed.wait(timeout: 5))
             client.disconnect()
             Thread.sleep(forTimeInterval: 0.1)

@@ -156,7 +156,7 @@ struct PythonClientInteropTests {
             reply.set()
         }
         try client.connect("https://localhost:\(peer.port)")
-        client.send("over tls")
+        try client.send("over tls")
         #expect(reply.wait(timeout: 5))
         #expect(received.all == ["over tls"])
         client.disconnect()

@@ -48,8 +48,21 @@ public final class AsyncClient: Sendable {
         }
     }
 
-    public func send(_ data: MessageData) async { core.send(data) }
-    public func disconnect(abort: Bool = false, reason: DisconnectReason? = nil) async { core.disconnect(reason: reason) }
+    /// See `Client.send`.
+    public func send(_ data: MessageData) async throws(ClientError) { try core.send(data) }
+    /// See `Client.disconnect`; the wait for what was sent to go out happens off the cooperative pool.
+    public func disconnect(abort: Bool = false, reason: DisconnectReason? = nil) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread { [core] in
+                core.disconnect(reason: reason, flush: !abort)
+                done.resume()
+            }.start()
+        }
+    }
+    /// See `Client.failure`.
+    public var failure: ClientError? { core.state.withLock { $0.cause } }
+    /// See `Client.undeliveredBytes`.
+    public var undeliveredBytes: Int { core.undeliveredBytes }
     public func transport() -> Transport { core.state.withLock { $0.transport } }
     public var sid: String? { core.state.withLock { $0.connected ? $0.sid : nil } }
     public var reason: DisconnectReason? { core.state.withLock { $0.reason } }

@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 /// python-engineio's `Client`: a blocking client with its own background thread (the event loop); handlers run one
-/// at a time, in order, on a thread of their own.
+/// at a time, in order, on a bounded pool of threads the process's clients share.
 public final class Client: Sendable {
     public typealias Reason = DisconnectReason
 
@@ -28,16 +28,24 @@ public final class Client: Sendable {
         try core.connect(url, headers: headers, transports: transports, engineioPath: engineioPath)
     }
 
-    /// Blocks until the connection ends.
+    /// Blocks until the session ends, for any reason (the server closing, a transport failure, `disconnect`).
     public func wait() { core.wait() }
 
-    /// Sends a message; dropped when not connected, as in python.
-    public func send(_ data: MessageData) { core.send(data) }
+    /// Sends a message; dropped when not connected, as in python. Throws `ClientError.sendQueueFull` instead of
+    /// buffering past `maxOutboundQueueBytes` of messages the server has not taken (a server that stops reading).
+    public func send(_ data: MessageData) throws(ClientError) { try core.send(data) }
 
-    /// Tells the server and closes with `reason` (default `client disconnect`), as python's
-    /// `disconnect(abort=False, reason=None)`. `abort` is accepted for python's signature: the close never waits
-    /// for the server anyway.
-    public func disconnect(abort: Bool = false, reason: DisconnectReason? = nil) { core.disconnect(reason: reason) }
+    /// Closes with `reason` (default `client disconnect`), as python's `disconnect(abort=False, reason=None)`: first
+    /// waits up to `requestTimeout` for what was sent to reach the server (not with `abort`), then tells the server.
+    /// What never went out is counted in `undeliveredBytes`.
+    public func disconnect(abort: Bool = false, reason: DisconnectReason? = nil) { core.disconnect(reason: reason, flush: !abort) }
+
+    /// Why the last session ended with `transport error`, when the client could tell (a reset, a timeout, a
+    /// message over the limit, …).
+    public var failure: ClientError? { core.state.withLock { $0.cause } }
+
+    /// Bytes sent that had not reached the server when the last session ended.
+    public var undeliveredBytes: Int { core.undeliveredBytes }
 
     /// `polling` or `websocket`.
     public func transport() -> Transport { core.state.withLock { $0.transport } }
@@ -63,7 +71,10 @@ public final class Client: Sendable {
         }
 
         let handlers = Mutex(Handlers())
-        private let pool = HandlerPool(maxThreads: 1, name: "engineio-client-handler")
+        /// One bounded pool for every `Client` in the process: each client's mailbox keeps its handlers in order,
+        /// and a process with many clients does not hold a thread for each.
+        private static let pool = HandlerPool(maxThreads: 64, name: "engineio-client")
+        private var pool: HandlerPool { Self.pool }
 
         func drain(_ mailbox: Mailbox<ClientJob>) {
             pool.execute { [self] in
@@ -108,7 +119,7 @@ final class SigintHandler: Sendable {
     }
 
     private func interrupted() {
-        for entry in clients.withLock({ $0 }) { entry.core?.disconnect(reason: .clientDisconnect) }
+        for entry in clients.withLock({ $0 }) { entry.core?.disconnect(reason: .clientDisconnect, flush: false) }
         Thread.sleep(forTimeInterval: 0.2)  // let the close go out
         source.withLock { source in
             source?.cancel()

@@ -1,51 +1,7 @@
-public import EngineIOCore
+import EngineIOCore
 import EngineIOPlatform
 import Foundation
 import Synchronization
-
-/// Why `connect` failed, as python's `ConnectionError` reports it.
-public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// "Client is not in a disconnected state".
-    case notDisconnected
-    /// "No valid transports provided".
-    case noValidTransports
-    /// The URL is not `http(s)://` or `ws(s)://`.
-    case invalidURL(String)
-    /// "Unexpected status code N in server response", with the server's body (JSON-decoded when it is JSON).
-    case unexpectedStatus(Int, body: JSONValue?)
-    /// "Unexpected response from server".
-    case unexpectedResponse
-    /// "OPEN packet not returned by server".
-    case noOpenPacket
-    /// "Connection refused by the server" / "Connection error".
-    case connectionRefused(String)
-    /// TLS refused the server (certificate not trusted, wrong host name), or could not be set up.
-    case tls(String)
-
-    public var description: String {
-        switch self {
-        case .notDisconnected: "Client is not in a disconnected state"
-        case .noValidTransports: "No valid transports provided"
-        case .invalidURL(let url): "Invalid URL \(url)"
-        case .unexpectedStatus(let status, let body):
-            "Unexpected status code \(status) in server response" + (body.map { ": \(JSONSerializer.string($0))" } ?? "")
-        case .unexpectedResponse: "Unexpected response from server"
-        case .noOpenPacket: "OPEN packet not returned by server"
-        case .connectionRefused(let detail): "Connection refused by the server (\(detail))"
-        case .tls(let detail): "TLS failure: \(detail)"
-        }
-    }
-
-    init(_ error: ConnectError, detail: String?) {
-        switch error {
-        case .unexpectedStatus(let status, let body): self = .unexpectedStatus(status, body: try? JSONParser.parse(body))
-        case .unexpectedResponse: self = .unexpectedResponse
-        case .noOpenPacket: self = .noOpenPacket
-        case .unreachable:
-            if let detail, detail.hasPrefix("TLS") { self = .tls(detail) } else { self = .connectionRefused(detail ?? "no answer") }
-        }
-    }
-}
 
 /// What both client façades share: one connection's engine, its state, and its handler mailbox.
 final class ClientCore: Sendable {
@@ -59,6 +15,10 @@ final class ClientCore: Sendable {
         var reason: DisconnectReason?
         /// python's `disconnect(reason=…)`: what the application's own disconnect should report.
         var requestedReason: DisconnectReason?
+        /// Why the session ended with `transport error`, when known.
+        var cause: ClientError?
+        /// Bytes sent that had not reached the server when the session ended.
+        var undelivered = 0
     }
 
     let options: ClientOptions
@@ -69,6 +29,9 @@ final class ClientCore: Sendable {
     private let runtimeBox = Mutex<(any ClientHandlerRuntime)?>(nil)
 
     init(options: ClientOptions) throws { self.options = try options.validated() }
+
+    /// A client dropped while connected closes its session (without waiting), rather than leave it running.
+    deinit { state.withLock { $0.engine }?.submit(.command(.disconnect)) }
 
     func attach(_ runtime: any ClientHandlerRuntime) { runtimeBox.withLock { $0 = runtime } }
 
@@ -83,33 +46,10 @@ final class ClientCore: Sendable {
         let allowed = (transports ?? [.polling, .websocket])
         guard !allowed.isEmpty else { throw .noValidTransports }
         guard let parsed = ClientURL(url, engineioPath: engineioPath) else { throw .invalidURL(url) }
-        var tls: TLSClientContext?
-        if parsed.secure {
-            do {
-                tls = try TLSClientContext(
-                    verify: options.sslVerify, caFile: options.caFile ?? options.httpSession?.caFile,
-                    certificateFile: options.httpSession?.clientCertificateFile, keyFile: options.httpSession?.clientKeyFile)
-            } catch {
-                throw .tls(error.description)
-            }
-        }
-        // Through a proxy, every connection goes to the proxy and asks it for a tunnel to the server.
-        var tunnel: String?
-        var connectTo = (host: parsed.host, port: parsed.port)
-        if let proxy = options.httpSession?.proxy {
-            guard let proxyURL = ClientURL(proxy, engineioPath: "") else { throw .invalidURL(proxy) }
-            tunnel = "\(parsed.host.contains(":") ? "[\(parsed.host)]" : parsed.host):\(parsed.port)"
-            connectTo = (proxyURL.host, proxyURL.port)
-        }
-        let address: ServerAddress
-        do {
-            address = try ServerAddress.resolve(host: connectTo.host, port: connectTo.port)
-        } catch {
-            throw .connectionRefused(error.description)
-        }
+        let route = try makeRoute(to: parsed)
         let delegate = ClientDelegate(
             deliver: { [weak self] data in self?.post(.message(MessageData(data))) },
-            notify: { [weak self] notification in
+            notify: { [weak self] notification, cause in
                 guard let self else { return }
                 switch notification {
                 case .opened(let open):
@@ -133,30 +73,39 @@ final class ClientCore: Sendable {
                         defer { state.engine = nil }
                         return (state.engine, reason)
                     }
+                    let left = engine?.backlog.load(ordering: .relaxed) ?? 0
+                    state.withLock { state in
+                        if let cause { state.cause = ClientError(cause) }
+                        state.undelivered = max(state.undelivered, left)
+                    }
                     self.update { _ in }
-                    self.log(.info, "disconnected (\(reason.rawValue))")
+                    self.log(.info, "disconnected (\(reason.rawValue))" + (cause.map { ": \($0)" } ?? ""))
                     self.post(.disconnect(reason))
-                    // The loop cannot stop itself from inside; a helper thread does it.
-                    if let engine { Thread { engine.stop() }.start() }
+                    engine?.finish()  // its sockets close once any closing handshake is over
                 }
             },
-            connectFailed: { [weak self] error, detail in
+            connectFailed: { [weak self] error in
                 guard let self else { return }
                 let engine = self.state.withLock { state -> ClientEngine? in
-                    state.outcome = .failure(ClientError(error, detail: detail))
+                    state.outcome = .failure(ClientError(error, seconds: options.requestTimeout))
                     defer { state.engine = nil }
                     return state.engine
                 }
                 self.update { _ in }
-                if let engine { Thread { engine.stop() }.start() }
+                engine?.finish()
             })
+        let settings = ClientSessionSettings(
+            transports: allowed, maxPacketsPerPost: options.maxPacketsPerPost, requestTimeout: Int((options.requestTimeout * 1000).rounded()),
+            secure: parsed.secure, maxRedirects: options.maxRedirects)
         let engine: ClientEngine
         do {
             engine = try ClientEngine(
-                url: parsed, address: address, headers: headers, settings: ClientSessionSettings(transports: allowed, maxPacketsPerPost: options.maxPacketsPerPost),
-                options: options, tls: tls, tunnel: tunnel, delegate: delegate)
+                route: route, reroute: { [weak self] current, location in
+                    guard let self, let next = current.url.redirected(to: location) else { throw ClientError.badRedirect(location) }
+                    return try self.makeRoute(to: next)
+                }, headers: headers, settings: settings, options: options, delegate: delegate)
         } catch {
-            throw .connectionRefused("\(error)")
+            throw .unreachable("\(error)")
         }
         state.withLock {
             $0 = State()
@@ -167,6 +116,34 @@ final class ClientCore: Sendable {
         while state.withLock({ $0.outcome }) == nil { changed.wait() }
         changed.unlock()
         if case .failure(let error) = state.withLock({ $0.outcome }) { throw error }
+    }
+
+    /// How to reach `url`: its address (or the proxy's), and TLS for https. Resolving blocks: this runs on the
+    /// caller's thread at connect, and on the client's loop only for a redirect to another host.
+    private func makeRoute(to url: ClientURL) throws(ClientError) -> ClientRoute {
+        var tls: TLSClientContext?
+        if url.secure {
+            do {
+                tls = try TLSClientContext(
+                    verify: options.sslVerify, caFile: options.caFile ?? options.httpSession?.caFile,
+                    certificateFile: options.httpSession?.clientCertificateFile, keyFile: options.httpSession?.clientKeyFile)
+            } catch {
+                throw .tls(error.description)
+            }
+        }
+        // Through a proxy, every connection goes to the proxy and asks it for a tunnel to the server.
+        var tunnel: String?
+        var connectTo = (host: url.host, port: url.port)
+        if let proxy = options.httpSession?.proxy {
+            guard let proxyURL = ClientURL(proxy, engineioPath: "") else { throw .invalidURL(proxy) }
+            tunnel = "\(url.host.contains(":") ? "[\(url.host)]" : url.host):\(url.port)"
+            connectTo = (proxyURL.host, proxyURL.port)
+        }
+        do {
+            return ClientRoute(url: url, address: try ServerAddress.resolve(host: connectTo.host, port: connectTo.port), tls: tls, tunnel: tunnel)
+        } catch {
+            throw .unreachable(error.description)
+        }
     }
 
     func log(_ level: LogLevel, _ message: @autoclosure () -> String) { options.logger.emit(level, message(), as: "engineio.client") }
@@ -185,15 +162,36 @@ final class ClientCore: Sendable {
         changed.unlock()
     }
 
-    func send(_ data: MessageData) {
-        state.withLock { $0.engine }?.submit(.command(.send(Packet(.message, data.packetData(codec: options.json.codec)))))
+    /// Sends a message; dropped while disconnected, as in python. Throws `sendQueueFull` rather than buffer past
+    /// `maxOutboundQueueBytes` of messages the server has not taken.
+    func send(_ data: MessageData) throws(ClientError) {
+        guard let engine = state.withLock({ $0.engine }) else { return }
+        let packet = Packet(.message, data.packetData(codec: options.json.codec))
+        let size = packet.dataByteCount
+        let before = engine.backlog.add(size, ordering: .relaxed).oldValue
+        guard before + size <= options.maxOutboundQueueBytes || before == 0 else {
+            engine.backlog.subtract(size, ordering: .relaxed)
+            throw .sendQueueFull(limit: options.maxOutboundQueueBytes)
+        }
+        engine.submit(.command(.send(packet)))
     }
 
-    func disconnect(reason: DisconnectReason?) {
-        state.withLock { state in
+    /// Closes the session: first waits (up to `requestTimeout`) for what was sent to reach the server, then tells
+    /// it, as python's `disconnect()`. What had still not gone out is counted in `undeliveredBytes`.
+    func disconnect(reason: DisconnectReason?, flush: Bool = true) {
+        guard let engine = state.withLock({ state -> ClientEngine? in
             state.requestedReason = reason
             return state.engine
-        }?.submit(.command(.disconnect))
+        }) else { return }
+        let deadline = Date().addingTimeInterval(flush ? options.requestTimeout : 0)
+        while engine.backlog.load(ordering: .relaxed) > 0, Date() < deadline, state.withLock({ $0.connected }) { usleep(2_000) }
+        let left = engine.backlog.load(ordering: .relaxed)
+        state.withLock { $0.undelivered = left }
+        if left > 0 { log(.warning, "disconnecting with \(left) bytes the server has not taken") }
+        engine.submit(.command(.disconnect))
     }
+
+    /// Bytes sent that the server had not taken when the last session ended (or `disconnect` gave up waiting).
+    var undeliveredBytes: Int { state.withLock { $0.undelivered } }
 }
 

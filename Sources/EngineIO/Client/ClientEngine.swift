@@ -2,48 +2,56 @@ import EngineIOCore
 import EngineIOPlatform
 import EngineIOWire
 import Foundation
+import Synchronization
 
 /// What the client engine tells the layer above, on the loop thread (implementations must not block).
 struct ClientDelegate: Sendable {
     var deliver: @Sendable (PacketData) -> Void
-    var notify: @Sendable (ClientNotification) -> Void
-    /// `detail`: what went wrong below HTTP (a TLS verification failure, a refused connection), when known.
-    var connectFailed: @Sendable (ConnectError, _ detail: String?) -> Void
+    /// `cause`: why a session ended with `transport error`, when known.
+    var notify: @Sendable (ClientNotification, _ cause: TransportFailure?) -> Void
+    var connectFailed: @Sendable (ConnectError) -> Void
+}
+
+/// Where the engine connects: the server's URL, its resolved address (the proxy's, through a proxy), TLS.
+struct ClientRoute {
+    var url: ClientURL
+    var address: ServerAddress
+    var tls: TLSClientContext?
+    /// `host:port` for the proxy's `CONNECT`, when an HTTP proxy is in the way.
+    var tunnel: String?
 }
 
 /// The imperative shell of the client: it runs the `ClientSession` reducer on its own event loop and performs the
-/// effects over plain TCP (HTTP/1.1 requests, one WebSocket), decompressing gzip/deflate responses.
+/// effects over TCP (HTTP/1.1 requests, one WebSocket), TLS and zlib. Every deadline is the reducer's.
 final class ClientEngine: @unchecked Sendable {
     let loop: EventLoop
     private var session: ClientSession
-    private let url: ClientURL
-    private let address: ServerAddress
+    private var route: ClientRoute
+    /// Builds the route to a redirect's `Location` (resolving its host, making a TLS context for https).
+    private let reroute: (ClientRoute, String) throws -> ClientRoute
     private let headers: [String: String]
     private let options: ClientOptions
     private let delegate: ClientDelegate
-    private let tls: TLSClientContext?
-    /// `host:port` for the proxy's `CONNECT`, when an HTTP proxy is in the way (`address` is then the proxy's).
-    private let tunnel: String?
-    /// The last transport-level failure, for error messages.
-    private var lastFailure: String?
-    private var requests: [RequestID: ClientHTTPConnection] = [:]
+    private var requests: [RequestID: (connection: ClientHTTPConnection, bytes: Int)] = [:]
     /// Keep-alive connections waiting for their next request (a GET and a POST are out at most, so two suffice).
     private var idle: [ClientHTTPConnection] = []
     private var sockets: [ConnectionID: ClientWebSocket] = [:]
     private var closing: [ObjectIdentifier: ClientWebSocket] = [:]
     private var timer: UInt64?
     private let inbox = SerialInbox<ClientSessionEvent>()
+    private var stopping = false
+    /// Bytes the application sent that the server has not taken yet: queued in the session, in a POST not yet
+    /// answered, or in a WebSocket's socket. `send` refuses more past `maxOutboundQueueBytes`.
+    let backlog = Atomic<Int>(0)
     /// `EIO_CLIENT_DEBUG=1` prints every input and its effects to standard error.
     private static let tracing = ProcessInfo.processInfo.environment["EIO_CLIENT_DEBUG"] != nil
 
     init(
-        url: ClientURL, address: ServerAddress, headers: [String: String], settings: ClientSessionSettings, options: ClientOptions,
-        tls: TLSClientContext?, tunnel: String?, delegate: ClientDelegate
+        route: ClientRoute, reroute: @escaping (ClientRoute, String) throws -> ClientRoute, headers: [String: String],
+        settings: ClientSessionSettings, options: ClientOptions, delegate: ClientDelegate
     ) throws {
-        self.tls = tls
-        self.tunnel = tunnel
-        self.url = url
-        self.address = address
+        self.route = route
+        self.reroute = reroute
         self.headers = headers
         self.options = options
         self.delegate = delegate
@@ -56,7 +64,32 @@ final class ClientEngine: @unchecked Sendable {
         submit(.command(.connect))
     }
 
-    func stop() { loop.stop() }
+    /// Ends the engine once the session is over: WebSockets still closing get their handshake (a second at most),
+    /// then every socket closes and the loop stops. Safe from any thread; returns at once.
+    func finish() {
+        loop.execute { [self] in
+            stopping = true
+            closeEverythingIfIdle()
+            // A closing handshake the server never answers ends with the WebSocket machine's own deadline.
+            loop.schedule(at: loop.now + 1_500) { [self] in
+                for socket in closing.values { socket.abort() }
+                closing = [:]
+                closeEverythingIfIdle()
+            }
+        }
+    }
+
+    private func closeEverythingIfIdle() {
+        guard stopping, closing.isEmpty else { return }
+        for (connection, _) in requests.values { connection.cancel() }
+        requests = [:]
+        idle = []
+        for socket in sockets.values { socket.abort() }
+        sockets = [:]
+        if let timer { loop.cancelTimer(timer) }
+        timer = nil
+        loop.stop()
+    }
 
     /// An application command, from any thread.
     func submit(_ event: ClientSessionEvent) {
@@ -79,14 +112,33 @@ final class ClientEngine: @unchecked Sendable {
             }
             for effect in effects { run(effect) }
         }
+        publishBacklog()
+        // The session is over (closed, or its connect failed): so is the engine, whoever still holds it.
+        if session.isFinished, !stopping { finish() }
+    }
+
+    /// Recomputes `backlog` (after every step, and when a WebSocket's socket drains).
+    private func publishBacklog() {
+        let queued = session.outbound.reduce(0) { $0 + $1.dataByteCount }
+        let posting = session.post.flatMap { requests[$0]?.bytes } ?? 0
+        let writing = sockets.values.reduce(0) { $0 + $1.pendingOutputCount }
+        backlog.store(queued + posting + writing, ordering: .relaxed)
     }
 
     private var timestamp: String? {
         options.timestampRequests ? String(Date().timeIntervalSince1970) : nil
     }
 
+    /// The largest response body, message or inflated body accepted: the client's cap, lowered to what the
+    /// server advertises once it has (before that, 1 MiB, for an open packet is small).
+    private var incomingLimit: Int {
+        let cap = options.maxMessageBytes
+        guard let open = session.handshake else { return min(cap, 1 << 20) }
+        return open.maxPayload.map { min(cap, $0 + 64) } ?? cap
+    }
+
     private func baseHeaders() -> [(name: String, value: String)] {
-        var fields: [(name: String, value: String)] = [(name: "Host", value: url.hostHeader), (name: "Accept-Encoding", value: "gzip, deflate")]
+        var fields: [(name: String, value: String)] = [(name: "Host", value: route.url.hostHeader), (name: "Accept-Encoding", value: "gzip, deflate")]
         for (name, value) in (options.httpSession?.headers ?? [:]).merging(headers, uniquingKeysWith: { _, mine in mine }) {
             fields.append((name: name, value: value))
         }
@@ -99,106 +151,138 @@ final class ClientEngine: @unchecked Sendable {
     /// Sends `request` on an idle keep-alive connection, or a new one. A GET that fails on a reused connection
     /// before any answer came is sent once more on a fresh one: the server may have closed the idle connection just
     /// then. (A POST is not repeated: its messages may have arrived.)
-    private func send(_ request: HTTPRequest, id: RequestID, timeout: Double?, retry: Bool) {
+    private func send(_ request: HTTPRequest, id: RequestID, retry: Bool) {
         idle.removeAll { !$0.isIdle }
         let connection: ClientHTTPConnection
         if let reused = idle.popLast() {
             connection = reused
         } else {
             do {
-                connection = try ClientHTTPConnection(loop: loop, address: address, tls: tls, hostname: url.host, tunnel: tunnel)
+                connection = try ClientHTTPConnection(
+                    loop: loop, address: route.address, tls: route.tls, hostname: route.url.host, tunnel: route.tunnel)
             } catch {
-                lastFailure = "\(error)"
-                return apply(.requestFailed(id))
+                return apply(.requestFailed(id, Self.failure(error)))
             }
         }
         let reused = connection.wasUsed
-        requests[id] = connection
-        connection.perform(request, timeout: timeout) { [self, weak connection] result in
+        requests[id] = (connection, request.head.method == "POST" ? request.body.count : 0)
+        // Polls may carry many packets: their bodies are bounded by the cap alone (each packet by maxPayload).
+        let limit = session.handshake == nil ? incomingLimit : options.maxMessageBytes
+        connection.perform(request, maxBodyBytes: limit) { [self, weak connection] result in
             guard let connection else { return }
-            guard requests[id] === connection else { return }
+            guard requests[id]?.connection === connection else { return }
             requests[id] = nil
             switch result {
             case .success(let response):
                 if connection.isIdle, idle.count < 2 { idle.append(connection) }
-                let binary = response.head.headers["Content-Type"]?.hasPrefix("application/octet-stream") ?? false
-                apply(.responseReceived(id, status: response.head.status, body: response.body, binary: binary))
-            case .failure(let error):
-                if retry, reused, connection.receivedBytes == 0 {
-                    return send(request, id: id, timeout: timeout, retry: false)
+                let status = response.head.status
+                if (300..<400).contains(status), let location = response.head.headers["Location"] {
+                    return apply(.redirected(id, status: status, location: location))
                 }
-                lastFailure = "\(error)"
-                apply(.requestFailed(id))
+                let binary = response.head.headers["Content-Type"]?.hasPrefix("application/octet-stream") ?? false
+                apply(.responseReceived(id, status: status, body: response.body, binary: binary))
+            case .failure(let failure):
+                if retry, reused, connection.receivedBytes == 0 { return send(request, id: id, retry: false) }
+                apply(.requestFailed(id, failure))
             }
+        }
+    }
+
+    static func failure(_ error: any Error) -> TransportFailure {
+        switch error {
+        case let system as SystemError: TransportFailure(errno: system.errno)
+        case let tls as TLSError: .tls(tls.description)
+        default: .other("\(error)")
         }
     }
 
     private func run(_ effect: ClientSessionEffect) {
         switch effect {
         case .sendRequest(let id, let request):
+            let url = route.url
             let (method, target, body): (String, String, [UInt8]) =
                 switch request {
                 case .handshake: ("GET", url.target(transport: .polling, sid: nil, timestamp: timestamp), [])
                 case .poll(let sid): ("GET", url.target(transport: .polling, sid: sid, timestamp: timestamp), [])
                 case .post(let sid, let body): ("POST", url.target(transport: .polling, sid: sid, timestamp: nil), body)
                 }
+            if case .handshake(let location?) = request {
+                do {
+                    route = try reroute(route, location)
+                    idle = []  // another server, perhaps: no connection to the old one is reused
+                } catch {
+                    return apply(.requestFailed(id, .unreachable("redirect to \(location): \(error)")))
+                }
+                return run(.sendRequest(id, .handshake()))
+            }
             var head = HTTPRequestHead(method: method, target: target, headers: HTTPHeaders(baseHeaders()))
             if method == "POST" { head.headers.add(name: "Content-Type", value: "text/plain;charset=UTF-8") }
-            // Long polls wait for the server's next packet; only the heartbeat decides they are too slow.
-            let timeout: Double? = if case .poll = request { nil } else { options.requestTimeout }
-            send(HTTPRequest(head: head, body: body), id: id, timeout: timeout, retry: method == "GET")
+            send(HTTPRequest(head: head, body: body), id: id, retry: method == "GET")
         case .cancelRequest(let id):
-            requests.removeValue(forKey: id)?.cancel()
+            requests.removeValue(forKey: id)?.connection.cancel()
             idle.removeAll { !$0.isIdle }
         case .openWebSocket(let connection, let sid):
-            let target = url.target(transport: .websocket, sid: sid, timestamp: timestamp)
-            do {
-                // python merges `websocket_extra_options`' headers into the handshake; theirs win.
-                var headers = baseHeaders()
-                for (name, value) in options.websocketExtraOptions?.headers ?? [:] {
-                    headers.removeAll { $0.name.lowercased() == name.lowercased() }
-                    headers.append((name: name, value: value))
-                }
-                if let protocols = options.websocketExtraOptions?.subprotocols, !protocols.isEmpty {
-                    headers.append((name: "Sec-WebSocket-Protocol", value: protocols.joined(separator: ", ")))
-                }
-                let socket = try ClientWebSocket(
-                    loop: loop, address: address, tls: tls, hostname: url.host, tunnel: tunnel, target: target, headers: headers, maxMessage: 100_000_000,
-                    timeout: options.websocketExtraOptions?.connectTimeout ?? options.requestTimeout
-                ) { [self] event in
-                    switch event {
-                    case .opened: apply(.webSocketOpened(connection))
-                    case .refused(let status, let body, let failure):
-                        sockets[connection] = nil
-                        if let failure { lastFailure = failure }
-                        apply(.webSocketRefused(connection, status: status, body: body))
-                    case .message(let payload): apply(.frameReceived(connection, payload))
-                    case .closed: sockets[connection] = nil; apply(.webSocketClosed(connection))
-                    }
-                }
-                sockets[connection] = socket
-            } catch {
-                apply(.webSocketRefused(connection, status: nil, body: []))
-            }
+            openWebSocket(connection, sid: sid)
         case .write(let packets, let connection):
             guard let socket = sockets[connection] else { return }
-            for packet in packets { socket.send(PacketCodec.v4.encodeWebSocket(packet)) }
+            let codec = PacketCodec(version: session.settings.version)
+            for packet in packets { socket.send(codec.encodeWebSocket(packet)) }
         case .closeWebSocket(let connection):
-            // Kept until the closing handshake ends (the server's close frame, or a second).
+            // Kept until the closing handshake ends (the server's close frame, or the machine's deadline).
             guard let socket = sockets.removeValue(forKey: connection) else { return }
             closing[ObjectIdentifier(socket)] = socket
-            socket.close { [self] in closing[ObjectIdentifier(socket)] = nil }
+            socket.close { [self] in
+                closing[ObjectIdentifier(socket)] = nil
+                closeEverythingIfIdle()
+            }
         case .deliver(let data):
             delegate.deliver(data)
         case .notify(let notification):
-            delegate.notify(notification)
+            if case .opened = notification {
+                for socket in sockets.values { socket.limitMessages(to: incomingLimit) }
+            }
+            delegate.notify(notification, session.closeCause)
         case .connectFailed(let error):
-            delegate.connectFailed(error, lastFailure)
+            delegate.connectFailed(error)
         case .wake(let at):
             if let timer { loop.cancelTimer(timer) }
             timer = at.map { at in loop.schedule(at: at.milliseconds) { [self] in timer = nil; apply(.timerFired) } }
         case .rejected:
             break
+        }
+    }
+
+    private func openWebSocket(_ connection: ConnectionID, sid: String?) {
+        let target = route.url.target(transport: .websocket, sid: sid, timestamp: timestamp)
+        // python merges `websocket_extra_options`' headers into the handshake; theirs win.
+        var headers = baseHeaders()
+        for (name, value) in options.websocketExtraOptions?.headers ?? [:] {
+            headers.removeAll { $0.name.lowercased() == name.lowercased() }
+            headers.append((name: name, value: value))
+        }
+        if let protocols = options.websocketExtraOptions?.subprotocols, !protocols.isEmpty {
+            headers.append((name: "Sec-WebSocket-Protocol", value: protocols.joined(separator: ", ")))
+        }
+        do {
+            let socket = try ClientWebSocket(
+                loop: loop, address: route.address, tls: route.tls, hostname: route.url.host, tunnel: route.tunnel, target: target,
+                headers: headers, maxMessage: incomingLimit, offerDeflate: options.perMessageDeflate
+            ) { [self] event in
+                switch event {
+                case .opened: apply(.webSocketOpened(connection))
+                case .refused(let status, let body, let failure):
+                    sockets[connection] = nil
+                    apply(.webSocketRefused(connection, status: status, body: body, failure: failure))
+                case .message(let payload): apply(.frameReceived(connection, payload))
+                case .closed(let failure):
+                    sockets[connection] = nil
+                    apply(.webSocketClosed(connection, failure: failure))
+                case .drained: publishBacklog()
+                }
+            }
+            sockets[connection] = socket
+        } catch {
+            apply(.webSocketRefused(connection, status: nil, body: [], failure: Self.failure(error)))
         }
     }
 }

@@ -1,5 +1,7 @@
 import CLinux
+import EngineIOCore
 import EngineIOPlatform
+import EngineIOWire
 import Glibc
 
 /// A resolved server address, looked up once when `connect` is called (getaddrinfo blocks, so never on the loop).
@@ -34,7 +36,9 @@ final class ClientSocket: LoopHandler {
     private var token: UInt64 = 0
     private var connected = false
     private(set) var isClosed = false
-    private var output: [UInt8] = []
+    private var output = OutputBuffer()
+    /// Bytes queued and not yet taken by the kernel.
+    var pendingOutputCount: Int { output.count }
     private var interest: IOEvents = [.readable, .writable, .peerClosed]
     /// `host:port` to ask the proxy for; until the proxy says 200, nothing else flows.
     private var tunnelTarget: String?
@@ -42,11 +46,13 @@ final class ClientSocket: LoopHandler {
     /// TLS over the connection, when the URL is `https`/`wss`; bytes flow only once its handshake is done.
     private var tls: TLSConnection?
     private var tlsReady = false
-    /// Why the connection failed, when TLS refused the server.
-    private(set) var failure: TLSError?
+    /// Why the connection failed, when known (refused, reset, TLS, the proxy).
+    private(set) var failure: TransportFailure?
     var onBytes: (ArraySlice<UInt8>) -> Void = { _ in }
     /// Called once, when the connection ends for any reason (refused, reset, closed by the peer, or by us).
     var onClose: () -> Void = {}
+    /// Called when queued output has all been taken by the kernel after waiting for it.
+    var onDrained: () -> Void = {}
 
     /// `tunnel`: the `host:port` to reach through an HTTP proxy at `address` (a `CONNECT` tunnel), if any.
     init(loop: EventLoop, address: ServerAddress, tls tlsContext: TLSClientContext? = nil, hostname: String = "", tunnel: String? = nil) throws {
@@ -74,7 +80,7 @@ final class ClientSocket: LoopHandler {
         }
     }
 
-    func write(_ bytes: [UInt8]) {
+    func write(_ bytes: some Collection<UInt8>) {
         guard !isClosed else { return }
         output.append(contentsOf: bytes)
         if connected { flush() }
@@ -106,7 +112,7 @@ final class ClientSocket: LoopHandler {
             if tunnelResponse.suffix(4) == [13, 10, 13, 10] {
                 let statusLine = String(decoding: tunnelResponse.prefix { $0 != 13 }, as: UTF8.self)
                 guard statusLine.split(separator: " ").dropFirst().first == "200" else {
-                    failure = TLSError("the proxy refused the tunnel: \(statusLine)")
+                    failure = .proxy("the proxy refused the tunnel: \(statusLine)")
                     shutdownNow()
                     return false
                 }
@@ -124,7 +130,10 @@ final class ClientSocket: LoopHandler {
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-            guard error == 0 else { return shutdownNow() }
+            guard error == 0 else {
+                failure = TransportFailure(errno: error)
+                return shutdownNow()
+            }
             connected = true
         }
         if connected, tunnelTarget != nil {
@@ -137,7 +146,7 @@ final class ClientSocket: LoopHandler {
             case .wantWrite: return setInterest([.readable, .writable, .peerClosed])
             case .closed: return shutdownNow()
             case .failed(let error):
-                failure = error
+                failure = .tls(error.description)
                 return shutdownNow()
             }
         }
@@ -161,7 +170,7 @@ final class ClientSocket: LoopHandler {
             return -1
         case .closed: return 0
         case .failed(let error):
-            failure = error
+            failure = .tls(error.description)
             errno = EIO
             return -1
         }
@@ -190,6 +199,7 @@ final class ClientSocket: LoopHandler {
             } else if errno == EAGAIN || errno == EWOULDBLOCK {
                 return
             } else if errno != EINTR {
+                if failure == nil { failure = TransportFailure(errno: errno) }
                 return shutdownNow()
             }
         }
@@ -200,16 +210,19 @@ final class ClientSocket: LoopHandler {
         while !output.isEmpty, !isClosed {
             let written = output.withUnsafeBytes { writeOnce($0) }
             if written > 0 {
-                output.removeFirst(written)
+                output.consume(written)
             } else if written < 0, errno == EINTR {
                 continue
             } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK {
                 break
             } else {
+                if failure == nil { failure = TransportFailure(errno: errno) }
                 return shutdownNow()
             }
         }
+        let waited = interest.contains(.writable)
         setInterest(output.isEmpty ? [.readable, .peerClosed] : [.readable, .writable, .peerClosed])
+        if waited, output.isEmpty { onDrained() }
     }
 
     /// Closes at once; `onClose` runs (once).
@@ -219,6 +232,19 @@ final class ClientSocket: LoopHandler {
         loop.deregister(fd, token: token)
         close(fd)
         onClose()
+    }
+}
+
+extension TransportFailure {
+    /// The failure a socket error number means.
+    init(errno code: Int32) {
+        switch code {
+        case ECONNREFUSED: self = .refused
+        case ECONNRESET, EPIPE: self = .reset
+        case ETIMEDOUT: self = .timedOut("the TCP connection")
+        case EHOSTUNREACH, ENETUNREACH: self = .unreachable(String(cString: strerror(code)))
+        default: self = .other(String(cString: strerror(code)))
+        }
     }
 }
 

@@ -76,6 +76,27 @@ struct ClientURL: Sendable, Hashable {
         return path + "?" + items.map { "\(HTTPPercentEncoding.encode($0.name))=\(HTTPPercentEncoding.encode($0.value))" }.joined(separator: "&")
     }
 
+    /// The server's URL after a redirect to `location` (absolute, or a path on this server): its path becomes the
+    /// Engine.IO path, and its query keeps the items that are not Engine.IO's own.
+    func redirected(to location: String) -> ClientURL? {
+        var next: ClientURL
+        var rest = Substring(location)
+        if location.hasPrefix("/") {
+            next = self
+        } else {
+            guard let parsed = ClientURL(location, engineioPath: "/") else { return nil }
+            next = parsed
+            guard let authority = location.range(of: "://") else { return nil }
+            rest = location[authority.upperBound...].drop { $0 != "/" }
+        }
+        var path = rest.prefix { $0 != "?" && $0 != "#" }
+        if path.isEmpty { path = "/" }
+        next.path = path.hasSuffix("/") ? String(path) : String(path) + "/"
+        let queryText = rest.drop { $0 != "?" }.dropFirst().prefix { $0 != "#" }
+        next.query = HTTPQuery.parse(String(queryText)).filter { !["transport", "EIO", "sid", "t"].contains($0.name) }
+        return next
+    }
+
     /// `Host` header value.
     var hostHeader: String {
         let bracketed = host.contains(":") ? "[\(host)]" : host

@@ -3,13 +3,17 @@ import EngineIOWire
 
 /// The client side of one WebSocket: the opening handshake (a random key, the accept value checked), then a pump
 /// over the `WebSocketConnection` machine the server uses too (client role: masked frames, pongs, the close
-/// handshake). Loop-thread only.
+/// handshake, permessage-deflate when offered and agreed). Its deadlines are the session reducer's: it closes a
+/// WebSocket whose time is up. Loop-thread only.
 final class ClientWebSocket {
     enum Event {
         case opened
-        case refused(status: Int?, body: [UInt8], failure: String?)
+        case refused(status: Int?, body: [UInt8], failure: TransportFailure?)
         case message(WebSocketPayload)
-        case closed
+        /// The WebSocket ended: closed by the server (`nil`), or broken.
+        case closed(TransportFailure?)
+        /// What waited to be written has all gone out.
+        case drained
     }
 
     private let socket: ClientSocket
@@ -24,36 +28,50 @@ final class ClientWebSocket {
     private var timer: UInt64?
     /// The close we started: run once the handshake is over (the server's close frame, or the deadline).
     private var closing: (() -> Void)?
+    /// The permessage-deflate offer sent, if any.
+    private let deflateOffer: WebSocketExtension?
 
-    /// `timeout` seconds for the TCP, TLS and WebSocket handshakes together (python's `request_timeout`).
+    /// `maxMessage`: the largest message accepted until `limitMessages` says otherwise.
     init(
         loop: EventLoop, address: ServerAddress, tls: TLSClientContext?, hostname: String, tunnel: String?, target: String,
-        headers: [(name: String, value: String)], maxMessage: Int, timeout: Double, onEvent: @escaping (Event) -> Void
+        headers: [(name: String, value: String)], maxMessage: Int, offerDeflate: Bool, onEvent: @escaping (Event) -> Void
     ) throws {
         self.onEvent = onEvent
         self.loop = loop
         configuration = WebSocketConnection.Configuration(role: .client, maxMessageSize: maxMessage, closeTimeout: 1_000)
         key = WebSocketHandshake.key(fromNonce: SecureRandom.bytes(16))
+        deflateOffer = offerDeflate ? PerMessageDeflate.clientOffer() : nil
         handshake.expectResponse(toMethod: "GET")
         socket = try ClientSocket(loop: loop, address: address, tls: tls, hostname: hostname, tunnel: tunnel)
         // Weak, and held strongly for the whole call: answering a request can release this object.
         socket.onBytes = { [weak self] bytes in self?.received(bytes) }
         socket.onClose = { [weak self] in self?.ended() }
-        let head = HTTPRequestHead(method: "GET", target: target, headers: HTTPHeaders(headers + WebSocketHandshake.requestHeaders(key: key)))
-        socket.write(head.serialized())
-        timer = loop.schedule(at: loop.now + Int64(timeout * 1000)) { [weak self] in
-            guard let self else { return }
-            timer = nil
-            guard machine == nil, !done else { return }
-            done = true
-            socket.shutdownNow()
-            onEvent(.refused(status: nil, body: [], failure: "the WebSocket handshake timed out"))
-        }
+        socket.onDrained = { [weak self] in self?.onEvent(.drained) }
+        var fields = headers + WebSocketHandshake.requestHeaders(key: key)
+        if let deflateOffer { fields.append((name: "Sec-WebSocket-Extensions", value: deflateOffer.headerValue)) }
+        socket.write(HTTPRequestHead(method: "GET", target: target, headers: HTTPHeaders(fields)).serialized())
     }
+
+    /// Bytes queued for the server and not yet taken by the kernel.
+    var pendingOutputCount: Int { socket.pendingOutputCount }
+
+    /// The largest message accepted from now on (the server's `maxPayload`, capped).
+    func limitMessages(to bytes: Int) { machine?.limitMessages(to: bytes) }
 
     deinit {
         if let timer { loop.cancelTimer(timer) }
         socket.onBytes = { _ in }
+        socket.onClose = {}
+        socket.onDrained = {}
+        socket.shutdownNow()
+    }
+
+    /// Ends at once, without a word to anyone (the engine is stopping).
+    func abort() {
+        done = true
+        closing = nil
+        if let timer { loop.cancelTimer(timer) }
+        timer = nil
         socket.onClose = {}
         socket.shutdownNow()
     }
@@ -96,17 +114,27 @@ final class ClientWebSocket {
     private func received(_ bytes: ArraySlice<UInt8>) {
         if machine == nil {
             handshake.append(bytes)
-            guard let response = try? handshake.next() else { return }
+            let parsed: HTTPResponse?
             do {
-                _ = try WebSocketHandshake.validateUpgradeResponse(status: response.head.status, key: key, header: { response.head.headers.values(for: $0) })
+                parsed = try handshake.next()
             } catch {
                 done = true
                 socket.shutdownNow()
-                return onEvent(.refused(status: response.head.status == 101 ? nil : response.head.status, body: response.body, failure: "\(error)"))
+                return onEvent(.refused(status: nil, body: [], failure: .protocolViolation("\(error)")))
             }
-            if let timer { loop.cancelTimer(timer) }
-            timer = nil
-            machine = WebSocketConnection(configuration: configuration, maskingSeed: UInt64.random(in: 0...UInt64.max))
+            guard let response = parsed else { return }
+            let agreed: PerMessageDeflateConfiguration?
+            do {
+                agreed = try WebSocketHandshake.validateUpgradeResponse(
+                    status: response.head.status, key: key, deflateOffer: deflateOffer, header: { response.head.headers.values(for: $0) })
+            } catch {
+                done = true
+                socket.shutdownNow()
+                let status = response.head.status == 101 ? nil : response.head.status
+                return onEvent(.refused(status: status, body: response.body, failure: status == nil ? .protocolViolation("\(error)") : nil))
+            }
+            let compressor = agreed.flatMap { ZlibMessageCompressor(configuration: $0, role: .client) }
+            machine = WebSocketConnection(configuration: configuration, compressor: compressor, maskingSeed: UInt64.random(in: 0...UInt64.max))
             onEvent(.opened)
             machine!.receive(handshake.takeBufferedBytes())
         } else {
@@ -116,9 +144,12 @@ final class ClientWebSocket {
             guard !done else { continue }
             switch event {
             case .message(let payload): onEvent(.message(payload))
-            case .closedByPeer, .failed:
+            case .closedByPeer:
                 done = true
-                onEvent(.closed)
+                onEvent(.closed(nil))
+            case .failed(let error):
+                done = true
+                onEvent(.closed(error.closeCode == WebSocketCloseCode.messageTooBig ? .tooLarge(limit: machine?.configuration.maxMessageSize ?? configuration.maxMessageSize) : .protocolViolation("\(error)")))
             }
         }
         flush()
@@ -140,6 +171,6 @@ final class ClientWebSocket {
         }
         guard !done else { return }
         done = true
-        onEvent(machine != nil ? .closed : .refused(status: nil, body: [], failure: socket.failure?.description))
+        onEvent(machine != nil ? .closed(socket.failure ?? .closed) : .refused(status: nil, body: [], failure: socket.failure ?? .closed))
     }
 }

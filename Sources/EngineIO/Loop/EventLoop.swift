@@ -24,7 +24,9 @@ final class EventLoop: @unchecked Sendable {
     var readBuffer = [UInt8](repeating: 0, count: 65_536)
     private let started = monotonicNanoseconds()
     private let stopping = Atomic<Bool>(false)
-    private var thread: Thread?
+    /// The thread was started (`stop` then waits for it). The `Thread` itself is not kept: it holds its closure,
+    /// which holds the loop, and a stopped loop must be freed.
+    private let threadStarted = Atomic<Bool>(false)
     /// The loop thread's id, for `isCurrent`.
     private let threadID = Atomic<UInt>(0)
     private let finished = DispatchSemaphore(value: 0)
@@ -56,8 +58,8 @@ final class EventLoop: @unchecked Sendable {
             self.finished.signal()
         }
         thread.name = name
+        threadStarted.store(true, ordering: .sequentiallyConsistent)
         thread.start()
-        self.thread = thread
     }
 
     /// Whether the caller is on this loop's thread.
@@ -82,7 +84,10 @@ final class EventLoop: @unchecked Sendable {
     func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
         wakeup.signal()
-        if Thread.current != thread, thread != nil { finished.wait() }
+        if !isCurrent, threadStarted.load(ordering: .sequentiallyConsistent) {
+            finished.wait()
+            finished.signal()  // a second stop returns at once too
+        }
     }
 
     // MARK: loop-thread only
@@ -150,6 +155,12 @@ final class EventLoop: @unchecked Sendable {
         }
         for task in late { task() }
         finishTurn()
+        // What the loop held (handlers, timers' closures) often holds whoever owns the loop: let go of it, so a
+        // stopped loop and its owner are freed, their descriptors with them.
+        handlers = [:]
+        timers = TimerHeap()
+        endOfTurn = []
+        pendingHandoff = []
     }
 
     private func finishTurn() {

@@ -22,7 +22,15 @@ import EngineIOWire
 // `pingTimeout`. The deadline lives in the state and leaves as `wake(at:)`; expiry is judged before each event.
 //
 // Closing: a `1` from the server is `server disconnect`; a failed request, a broken WebSocket or an unreadable
-// payload is `transport error`; our own `disconnect` sends `1` (best effort) and is `client disconnect`.
+// payload is `transport error`, with its cause kept in `closeCause`; our own `disconnect` sends `1` (best effort) and
+// is `client disconnect`.
+//
+// Deadlines (all in the state, all from `requestTimeout`): the whole connect, every phase of it included (TCP, TLS,
+// the HTTP response or the 101, the open packet, redirects), shares one budget; each POST has its own; an upgrade
+// probe that gets no `3probe` in time is abandoned and the session stays on polling.
+//
+// Redirects: the handshake follows 301, 302, 303, 307 and 308 (at most `maxRedirects`), to http or https only and
+// never from https to http; the last `Location` becomes the server's URL for the rest of the session.
 public struct ClientSession: Hashable, Codable, Sendable {
     public enum Phase: Hashable, Codable, Sendable {
         case idle
@@ -44,10 +52,13 @@ public struct ClientSession: Hashable, Codable, Sendable {
 
         public var connection: ConnectionID
         public var stage: Stage
+        /// The probe is abandoned if it has not committed by then.
+        public var deadline: Instant
 
-        public init(connection: ConnectionID, stage: Stage) {
+        public init(connection: ConnectionID, stage: Stage, deadline: Instant) {
             self.connection = connection
             self.stage = stage
+            self.deadline = deadline
         }
     }
 
@@ -73,6 +84,16 @@ public struct ClientSession: Hashable, Codable, Sendable {
     public var outbound: [Packet] = []
     public var heartbeat: Heartbeat?
     public var nextID: UInt64 = 1
+    /// The connect gives up at this instant (while connecting).
+    public var connectDeadline: Instant?
+    /// A direct WebSocket handshake was answered (101); the open packet is awaited.
+    public var webSocketAnswered = false
+    /// Redirects followed by the handshake.
+    public var redirects = 0
+    /// The outstanding POST fails at this instant.
+    public var postDeadline: Instant?
+    /// Why the session ended with `transport error`, as far as the shell could tell.
+    public var closeCause: TransportFailure?
 
     public init(settings: ClientSessionSettings) {
         self.settings = settings
@@ -103,10 +124,16 @@ public struct ClientSession: Hashable, Codable, Sendable {
     }
 
     public var nextDeadline: Instant? {
-        guard case .open = phase else { return nil }
-        return switch heartbeat {
-        case .expectingPing(let at)?, .pingDue(let at)?, .awaitingPong(let at)?: at
-        case nil: nil
+        switch phase {
+        case .connecting: return connectDeadline
+        case .open:
+            var deadlines: [Instant] = [postDeadline, probe?.deadline].compactMap { $0 }
+            switch heartbeat {
+            case .expectingPing(let at)?, .pingDue(let at)?, .awaitingPong(let at)?: deadlines.append(at)
+            case nil: break
+            }
+            return deadlines.min()
+        case .idle, .closed, .failed: return nil
         }
     }
 
@@ -135,10 +162,11 @@ public struct ClientSession: Hashable, Codable, Sendable {
         switch input.event {
         case .command(.connect):
             phase = .connecting
+            connectDeadline = input.now + settings.requestTimeout
             if transport == .polling {
                 let request = newRequest()
                 handshakeRequest = request
-                effects.append(.sendRequest(request, .handshake))
+                effects.append(.sendRequest(request, .handshake()))
             } else {
                 let connection = newConnection()
                 webSocket = connection
@@ -180,18 +208,28 @@ public struct ClientSession: Hashable, Codable, Sendable {
             guard phase == .open else { return }
             if settings.upgrade, settings.transports.contains(.websocket), open.upgradeTransports.contains(.websocket) {
                 let connection = newConnection()
-                probe = Probe(connection: connection, stage: .opening)
+                probe = Probe(connection: connection, stage: .opening, deadline: now + settings.requestTimeout)
                 effects.append(.openWebSocket(connection, sid: open.sid))
             }
-            startPolling(&effects)
-        case .requestFailed(let request) where request == handshakeRequest:
-            fail(.unreachable, &effects)
-        case .webSocketRefused(let connection, let status, let body) where connection == webSocket:
+            startPolling(now: now, &effects)
+        case .redirected(let request, let status, let location) where request == handshakeRequest:
+            handshakeRequest = nil
+            if let problem = redirectProblem(status: status, location: location) { return fail(.badRedirect(problem), &effects) }
+            redirects += 1
+            let next = newRequest()
+            handshakeRequest = next
+            effects.append(.sendRequest(next, .handshake(redirect: location)))
+        case .requestFailed(let request, let failure) where request == handshakeRequest:
+            handshakeRequest = nil
+            fail(.transport(failure), &effects)
+        case .webSocketOpened(let connection) where connection == webSocket:
+            webSocketAnswered = true
+        case .webSocketRefused(let connection, let status, let body, let failure) where connection == webSocket:
             webSocket = nil
-            fail(status.map { .unexpectedStatus($0, body: body) } ?? .unreachable, &effects)
-        case .webSocketClosed(let connection) where connection == webSocket:
+            fail(status.map { .unexpectedStatus($0, body: body) } ?? .transport(failure ?? .closed), &effects)
+        case .webSocketClosed(let connection, let failure) where connection == webSocket:
             webSocket = nil
-            fail(.unreachable, &effects)
+            fail(.transport(failure ?? .closed), &effects)
         case .frameReceived(let connection, let payload) where connection == webSocket:
             guard let packet = decode(payload) else { return fail(.unexpectedResponse, &effects) }
             guard packet.type == .open, let open = try? OpenPacket(packet: packet) else {
@@ -200,21 +238,38 @@ public struct ClientSession: Hashable, Codable, Sendable {
                 return fail(.noOpenPacket, &effects)
             }
             opened(open, now: now, &effects)
-            flush(&effects)
+            flush(now: now, &effects)
         default:
             break
         }
     }
 
     private mutating func fail(_ error: ConnectError, _ effects: inout [ClientSessionEffect]) {
+        if let request = handshakeRequest { effects.append(.cancelRequest(request)) }
+        if let connection = webSocket { effects.append(.closeWebSocket(connection)) }
+        handshakeRequest = nil
+        webSocket = nil
+        connectDeadline = nil
         phase = .failed(error)
         outbound = []
         effects.append(.connectFailed(error))
     }
 
+    /// Why a redirect may not be followed, or nil: too many, not a redirect status, another scheme, or https → http.
+    private func redirectProblem(status: Int, location: String) -> String? {
+        guard [301, 302, 303, 307, 308].contains(status) else { return "status \(status)" }
+        guard redirects < settings.maxRedirects else { return "more than \(settings.maxRedirects) redirects" }
+        let lowered = location.lowercased()
+        if lowered.hasPrefix("/") && !lowered.hasPrefix("//") { return nil }  // same server
+        if lowered.hasPrefix("https://") { return nil }
+        if lowered.hasPrefix("http://") { return settings.secure ? "from https to http (\(location))" : nil }
+        return "to \(location), which is not http or https"
+    }
+
     private mutating func opened(_ open: OpenPacket, now: Instant, _ effects: inout [ClientSessionEffect]) {
         handshake = open
         phase = .open
+        connectDeadline = nil
         heartbeat =
             settings.version == .v4
             ? .expectingPing(deadline: now + open.pingInterval + open.pingTimeout)
@@ -229,7 +284,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         switch input.event {
         case .command(.send(let packet)):
             outbound.append(packet)
-            flush(&effects)
+            flush(now: now, &effects)
         case .command(.disconnect):
             close(.clientDisconnect, &effects)
         case .command(.connect):
@@ -237,46 +292,53 @@ public struct ClientSession: Hashable, Codable, Sendable {
         case .responseReceived(let request, let status, let body, let binary):
             if request == poll {
                 poll = nil
-                guard status == 200 else { return close(.transportError, &effects) }
+                guard status == 200 else { return close(.transportError, cause: .protocolViolation("a poll answered \(status)"), &effects) }
                 let payload = PayloadCodec(version: settings.version)
                 guard let packets = try? (binary ? payload.decodeV3Binary(body) : payload.decode(body)) else {
-                    return close(.transportError, &effects)
+                    return close(.transportError, cause: .protocolViolation("an unreadable poll payload"), &effects)
+                }
+                // No packet may be larger than the server says packets are (`maxPayload`).
+                if let limit = handshake?.maxPayload, packets.contains(where: { $0.dataByteCount > limit }) {
+                    return close(.transportError, cause: .tooLarge(limit: limit), &effects)
                 }
                 for packet in packets where phase == .open { receive(packet, now: now, &effects) }
                 guard phase == .open else { return }
-                if probe?.stage == .pausing { commitIfPaused(&effects) } else { startPolling(&effects) }
+                if probe?.stage == .pausing { commitIfPaused(now: now, &effects) } else { startPolling(now: now, &effects) }
             } else if request == post {
                 post = nil
-                guard status == 200 else { return close(.transportError, &effects) }
-                if probe?.stage == .pausing { commitIfPaused(&effects) } else { flush(&effects) }
+                postDeadline = nil
+                guard status == 200 else { return close(.transportError, cause: .protocolViolation("a POST answered \(status)"), &effects) }
+                if probe?.stage == .pausing { commitIfPaused(now: now, &effects) } else { flush(now: now, &effects) }
             }
-        case .requestFailed(let request):
-            if request == poll || request == post { close(.transportError, &effects) }
+        case .requestFailed(let request, let failure):
+            if request == poll || request == post { close(.transportError, cause: failure, &effects) }
+        case .redirected(let request, let status, _):
+            if request == poll || request == post { close(.transportError, cause: .protocolViolation("a request redirected (\(status))"), &effects) }
         case .webSocketOpened(let connection):
             if connection == probe?.connection {
                 probe?.stage = .probing
                 effects.append(.write([.probePing], to: connection))
             }
-        case .webSocketRefused(let connection, _, _):
-            if connection == probe?.connection { abandonProbe(closing: false, &effects) }
+        case .webSocketRefused(let connection, _, _, _):
+            if connection == probe?.connection { abandonProbe(closing: false, now: now, &effects) }
         case .frameReceived(let connection, let payload):
             if connection == probe?.connection {
                 if probe?.stage == .probing, decode(payload) == .probePong {
                     probe?.stage = .pausing
-                    commitIfPaused(&effects)
+                    commitIfPaused(now: now, &effects)
                 } else {
-                    abandonProbe(closing: true, &effects)
+                    abandonProbe(closing: true, now: now, &effects)
                 }
             } else if connection == webSocket {
-                guard let packet = decode(payload) else { return close(.transportError, &effects) }
+                guard let packet = decode(payload) else { return close(.transportError, cause: .protocolViolation("an unreadable packet"), &effects) }
                 receive(packet, now: now, &effects)
             }
-        case .webSocketClosed(let connection):
+        case .webSocketClosed(let connection, let failure):
             if connection == probe?.connection {
-                abandonProbe(closing: false, &effects)
+                abandonProbe(closing: false, now: now, &effects)
             } else if connection == webSocket {
                 webSocket = nil
-                close(.transportError, &effects)
+                close(.transportError, cause: failure ?? .closed, &effects)
             }
         case .timerFired:
             break
@@ -291,7 +353,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
             guard settings.version == .v4, let open = handshake else { return }
             heartbeat = .expectingPing(deadline: now + open.pingInterval + open.pingTimeout)
             outbound.insert(Packet(.pong, packet.data), at: 0)  // answer before anything else that waits
-            flush(&effects)
+            flush(now: now, &effects)
         case .pong:
             guard settings.version == .v3, let open = handshake, case .awaitingPong = heartbeat else { return }
             heartbeat = .pingDue(now + open.pingInterval)
@@ -303,14 +365,22 @@ public struct ClientSession: Hashable, Codable, Sendable {
     }
 
     private mutating func expireDeadlines(now: Instant, _ effects: inout [ClientSessionEffect]) {
+        if case .connecting = phase, let deadline = connectDeadline, now >= deadline {
+            let stage: ConnectStage = handshakeRequest != nil ? .handshakeResponse : webSocketAnswered ? .openPacket : .webSocketHandshake
+            return fail(.timedOut(stage), &effects)
+        }
         guard case .open = phase, let open = handshake else { return }
+        if let current = probe, now >= current.deadline { abandonProbe(closing: true, now: now, &effects) }
+        if let deadline = postDeadline, now >= deadline {
+            return close(.transportError, cause: .timedOut("a POST's answer"), &effects)
+        }
         switch heartbeat {
         case .expectingPing(let deadline)? where now >= deadline, .awaitingPong(let deadline)? where now >= deadline:
-            close(.pingTimeout, &effects)
+            close(.pingTimeout, cause: nil, &effects)
         case .pingDue(let at)? where now >= at:
             heartbeat = .awaitingPong(deadline: now + open.pingTimeout)
             outbound.insert(.ping, at: 0)
-            flush(&effects)
+            flush(now: now, &effects)
         default:
             break
         }
@@ -318,16 +388,16 @@ public struct ClientSession: Hashable, Codable, Sendable {
 
     // MARK: transport
 
-    private mutating func startPolling(_ effects: inout [ClientSessionEffect]) {
+    private mutating func startPolling(now: Instant, _ effects: inout [ClientSessionEffect]) {
         guard transport == .polling, poll == nil, let sid else { return }
         let request = newRequest()
         poll = request
         effects.append(.sendRequest(request, .poll(sid: sid)))
-        flush(&effects)
+        flush(now: now, &effects)
     }
 
     /// Sends what waits, if the transport can take it now.
-    private mutating func flush(_ effects: inout [ClientSessionEffect]) {
+    private mutating func flush(now: Instant, _ effects: inout [ClientSessionEffect]) {
         guard case .open = phase, !outbound.isEmpty else { return }
         if transport == .websocket, let connection = webSocket {
             effects.append(.write(outbound, to: connection))
@@ -348,26 +418,27 @@ public struct ClientSession: Hashable, Codable, Sendable {
         outbound.removeFirst(batch.count)
         let request = newRequest()
         post = request
+        postDeadline = now + settings.requestTimeout
         effects.append(.sendRequest(request, .post(sid: sid, body: payload.encode(batch))))
     }
 
-    private mutating func commitIfPaused(_ effects: inout [ClientSessionEffect]) {
+    private mutating func commitIfPaused(now: Instant, _ effects: inout [ClientSessionEffect]) {
         guard let current = probe, current.stage == .pausing, poll == nil, post == nil else { return }
         probe = nil
         transport = .websocket
         webSocket = current.connection
         effects.append(.write([.upgrade], to: current.connection))
         effects.append(.notify(.upgraded))
-        flush(&effects)
+        flush(now: now, &effects)
     }
 
-    private mutating func abandonProbe(closing: Bool, _ effects: inout [ClientSessionEffect]) {
+    private mutating func abandonProbe(closing: Bool, now: Instant, _ effects: inout [ClientSessionEffect]) {
         guard let current = probe else { return }
         probe = nil
         if closing { effects.append(.closeWebSocket(current.connection)) }
         if current.stage == .pausing {
-            startPolling(&effects)
-            flush(&effects)
+            startPolling(now: now, &effects)
+            flush(now: now, &effects)
         }
     }
 
@@ -380,7 +451,9 @@ public struct ClientSession: Hashable, Codable, Sendable {
 
     // MARK: closing
 
-    private mutating func close(_ reason: DisconnectReason, _ effects: inout [ClientSessionEffect]) {
+    private mutating func close(_ reason: DisconnectReason, cause: TransportFailure? = nil, _ effects: inout [ClientSessionEffect]) {
+        closeCause = cause
+        postDeadline = nil
         if let current = probe {
             effects.append(.closeWebSocket(current.connection))
             probe = nil

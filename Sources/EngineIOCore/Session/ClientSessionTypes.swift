@@ -7,13 +7,70 @@ public struct ClientSessionSettings: Hashable, Codable, Sendable {
     public var upgrade: Bool
     /// Most packets in one POST (python-engineio servers drop POSTs of more than 16).
     public var maxPacketsPerPost: Int
+    /// Milliseconds the whole connect may take (python's `request_timeout`), and each POST, and an upgrade probe.
+    public var requestTimeout: Int
+    /// Whether the server's URL is `https`/`wss` (a redirect may not leave TLS).
+    public var secure: Bool
+    /// Most redirects the handshake follows.
+    public var maxRedirects: Int
 
-    public init(version: ProtocolVersion = .v4, transports: [Transport] = [.polling, .websocket], upgrade: Bool = true, maxPacketsPerPost: Int = 16) {
+    public init(
+        version: ProtocolVersion = .v4, transports: [Transport] = [.polling, .websocket], upgrade: Bool = true, maxPacketsPerPost: Int = 16,
+        requestTimeout: Int = 5_000, secure: Bool = false, maxRedirects: Int = 5
+    ) {
         self.version = version
         self.transports = transports
         self.upgrade = upgrade
         self.maxPacketsPerPost = max(1, maxPacketsPerPost)
+        self.requestTimeout = requestTimeout
+        self.secure = secure
+        self.maxRedirects = maxRedirects
     }
+}
+
+/// Why the shell could not complete a request or keep a WebSocket, as it saw it; rides with the session's end.
+public enum TransportFailure: Error, Hashable, Codable, Sendable, CustomStringConvertible {
+    /// Nothing listens there (ECONNREFUSED).
+    case refused
+    /// The server reset the connection.
+    case reset
+    /// The server closed the connection before answering.
+    case closed
+    /// The name did not resolve or the host is unreachable.
+    case unreachable(String)
+    /// TLS refused the server (with OpenSSL's reason) or failed.
+    case tls(String)
+    /// The HTTP proxy refused the tunnel.
+    case proxy(String)
+    /// The server broke HTTP or WebSocket rules (a malformed response, a masked frame, a wrong accept value).
+    case protocolViolation(String)
+    /// A response body or message is larger than the client accepts (the server's `maxPayload`, capped).
+    case tooLarge(limit: Int)
+    /// A deadline passed (what was awaited).
+    case timedOut(String)
+    case other(String)
+
+    public var description: String {
+        switch self {
+        case .refused: "connection refused"
+        case .reset: "connection reset by the server"
+        case .closed: "connection closed by the server before it answered"
+        case .unreachable(let detail): "unreachable: \(detail)"
+        case .tls(let detail): "TLS: \(detail)"
+        case .proxy(let detail): "proxy: \(detail)"
+        case .protocolViolation(let detail): "protocol violation: \(detail)"
+        case .tooLarge(let limit): "more than \(limit) bytes"
+        case .timedOut(let what): "timed out waiting for \(what)"
+        case .other(let detail): detail
+        }
+    }
+}
+
+/// What a connect was waiting for when its time ran out.
+public enum ConnectStage: String, Hashable, Codable, Sendable {
+    case handshakeResponse = "the handshake response"
+    case webSocketHandshake = "the WebSocket handshake"
+    case openPacket = "the open packet"
 }
 
 /// What the application asks of a client session.
@@ -26,8 +83,9 @@ public enum ClientCommand: Hashable, Codable, Sendable {
 
 /// An HTTP request the client shell must make; it builds the URL (path, `EIO`, `transport`, `sid`, `t`).
 public enum ClientRequest: Hashable, Codable, Sendable {
-    /// `GET ?transport=polling` without a sid.
-    case handshake
+    /// `GET ?transport=polling` without a sid; `redirect`: the `Location` a redirect named (absolute or relative), which
+    /// becomes the server's URL from then on.
+    case handshake(redirect: String? = nil)
     /// The long-poll `GET`.
     case poll(sid: String)
     /// A `POST` of this payload.
@@ -42,8 +100,12 @@ public enum ConnectError: Error, Hashable, Codable, Sendable {
     case unexpectedResponse
     /// "OPEN packet not returned by server".
     case noOpenPacket
-    /// "Connection refused by the server" / "Connection error": no HTTP or WebSocket answer at all.
-    case unreachable
+    /// No HTTP or WebSocket answer: the transport failed (python: "Connection refused by the server").
+    case transport(TransportFailure)
+    /// The connect's time (`requestTimeout`) ran out while waiting for `stage`.
+    case timedOut(ConnectStage)
+    /// More redirects than allowed, or one to another scheme than http(s), or from https to http.
+    case badRedirect(String)
 }
 
 /// Everything that can happen to a client session.
@@ -51,13 +113,16 @@ public enum ClientSessionEvent: Hashable, Codable, Sendable {
     case command(ClientCommand)
     /// An HTTP response. `binary` is true for `Content-Type: application/octet-stream` (v3 binary payloads).
     case responseReceived(RequestID, status: Int, body: [UInt8], binary: Bool)
-    /// The request failed without a response (connection refused, reset, timed out).
-    case requestFailed(RequestID)
+    /// The request failed without a response.
+    case requestFailed(RequestID, TransportFailure)
+    /// A response redirected the request (`status` 3xx with a `Location`).
+    case redirected(RequestID, status: Int, location: String)
     case webSocketOpened(ConnectionID)
     /// The WebSocket handshake was answered with something other than 101 (`status` nil: no answer at all).
-    case webSocketRefused(ConnectionID, status: Int?, body: [UInt8])
+    case webSocketRefused(ConnectionID, status: Int?, body: [UInt8], failure: TransportFailure?)
     case frameReceived(ConnectionID, WebSocketPayload)
-    case webSocketClosed(ConnectionID)
+    /// The WebSocket ended: closed by the server (`failure` nil) or broken.
+    case webSocketClosed(ConnectionID, failure: TransportFailure?)
     case timerFired
 }
 

@@ -136,7 +136,7 @@ public struct WebSocketConnection: Sendable {
         case failed(WebSocketConnectionError)
     }
 
-    public let configuration: Configuration
+    public private(set) var configuration: Configuration
     public private(set) var phase = Phase.open
     private var assembler: WebSocketMessageAssembler
     private var compressor: (any WebSocketMessageCompressor)?
@@ -174,6 +174,14 @@ public struct WebSocketConnection: Sendable {
     /// When the close handshake gives up waiting for the peer, if it is under way.
     public var deadline: Int64? {
         if case .closing(let deadline) = phase { deadline } else { nil }
+    }
+
+    /// Lowers (or raises) the message limit from now on: a client learns the server's `maxPayload` only from the
+    /// open packet.
+    public mutating func limitMessages(to maxMessageSize: Int) {
+        configuration.maxMessageSize = maxMessageSize
+        assembler.maxMessageSize = maxMessageSize
+        assembler.limitFrames(to: maxMessageSize)
     }
 
     // MARK: input

@@ -13,7 +13,7 @@
 /// from then on and `takeBufferedBytes()` hands over the bytes that followed.
 public struct HTTPResponseParser: Sendable, Equatable {
     /// The bounds this parser enforces.
-    public let limits: HTTPParserLimits
+    public var limits: HTTPParserLimits
 
     private var buffer = HTTPByteBuffer()
     private var headReader = HTTPHeadReader<HTTPStatusLine>()

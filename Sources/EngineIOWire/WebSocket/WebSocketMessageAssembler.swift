@@ -47,6 +47,9 @@ public struct WebSocketMessageAssembler: Sendable, Equatable {
     /// The bytes held: received and not yet parsed, plus the fragments of the message in progress.
     public var bufferedByteCount: Int { parser.bufferedByteCount + (partial?.payload.count ?? 0) }
 
+    /// Changes the largest frame the parser accepts, for frames not yet begun.
+    public mutating func limitFrames(to maxFrameSize: Int) { parser.limits.maxFrameSize = maxFrameSize }
+
     /// Whether a fragmented message has started and not yet finished.
     public var isMessageInProgress: Bool { partial != nil }
 
