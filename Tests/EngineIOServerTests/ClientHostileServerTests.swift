@@ -212,6 +212,41 @@ extension LoopbackTests {
             #expect((closedAt ?? 99) < 3.5)
         }
 
+        /// The race a SIGSEGV once came from: the handshake's deadline firing while the 101 is still arriving. 500
+        /// connects, 50 at a time, against a 101 trickled at 10 ms a byte (about 1.3 s) with deadlines around it.
+        @Test("500 connects whose deadline races a trickled 101 each end cleanly, one way or the other")
+        func deadlineRacesTrickle() throws {
+            let server = try HostileServer("ws-trickle-101", ["--delay", "0.01"])
+            let outcomes = Mutex<[String: Int]>([:])
+            let workers = DispatchGroup()
+            for worker in 0..<50 {
+                workers.enter()
+                Thread {
+                defer { workers.leave() }
+                for round in 0..<10 {
+                    let timeout = 1.0 + Double((worker + round) % 7) * 0.1  // 1.0 … 1.6 s
+                    let outcome: String
+                    do {
+                        let client = try Client(options: ClientOptions(requestTimeout: timeout, handleSigint: false))
+                        try client.connect(server.url, transports: [.websocket])
+                        client.disconnect(abort: true)
+                        outcome = "connected"
+                    } catch let error as ClientError {
+                        if case .timedOut = error { outcome = "timed out" } else { outcome = "\(error)" }
+                    } catch {
+                        outcome = "\(error)"
+                    }
+                    outcomes.withLock { $0[outcome, default: 0] += 1 }
+                }
+                }.start()
+            }
+            workers.wait()
+            let counts = outcomes.withLock { $0 }
+            print("500 racing connects: \(counts)")
+            #expect(counts.values.reduce(0, +) == 500)
+            #expect(Set(counts.keys).isSubset(of: ["connected", "timed out"]), "\(counts)")
+        }
+
         @Test("1,000 connects against servers that die, close or reset leave no descriptor behind")
         func noDescriptorLeaks() throws {
             let kinds = ProcessInfo.processInfo.environment["EIO_LEAK_MODES"]?.split(separator: ",").map(String.init) ?? ["close", "reset", "die-after-open", "echo"]
