@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOPlatform
 import Foundation
 import Glibc
 import Synchronization
@@ -91,7 +92,7 @@ struct ConnectRun: CustomStringConvertible {
             else { return 0 }
             return (Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") ?? 0) * 1024
         }
-        let outputs = Mutex<(Data, Data)>((Data(), Data()))
+        let outputs = Locked<(Data, Data)>((Data(), Data()))
         let readers = DispatchGroup()
         for (index, pipe) in [stdout, stderr].enumerated() {
             readers.enter()
@@ -217,7 +218,7 @@ extension LoopbackTests {
         @Test("500 connects whose deadline races a trickled 101 each end cleanly, one way or the other")
         func deadlineRacesTrickle() throws {
             let server = try HostileServer("ws-trickle-101", ["--delay", "0.01"])
-            let outcomes = Mutex<[String: Int]>([:])
+            let outcomes = Locked<[String: Int]>([:])
             let workers = DispatchGroup()
             for worker in 0..<50 {
                 workers.enter()

@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOPlatform
 import EngineIOTesting
 import EngineIOWire
 import Foundation
@@ -13,7 +14,7 @@ final class HandlerLog: Sendable {
         var overlaps = 0
     }
 
-    private let sessions = Mutex<[String: Session]>([:])
+    private let sessions = Locked<[String: Session]>([:])
 
     /// Marks a handler of `sid` running (and counts it if another of that session still runs).
     func enter(_ sid: String, _ event: String) {
@@ -202,7 +203,7 @@ func runOrderingSession(_ session: OrderingScenario.Session, port: Int) throws -
 
 /// Runs a scenario's sessions at once and checks what clients and handlers saw.
 func checkOrdering(_ scenario: OrderingScenario, on server: LoggingEchoServer) throws {
-    let results = Mutex<[Int: Result<(sid: String, echoes: [String]), any Error>]>([:])
+    let results = Locked<[Int: Result<(sid: String, echoes: [String]), any Error>]>([:])
     DispatchQueue.concurrentPerform(iterations: scenario.sessions.count) { index in
         let result = Result { try runOrderingSession(scenario.sessions[index], port: server.port) }
         results.withLock { $0[index] = result }

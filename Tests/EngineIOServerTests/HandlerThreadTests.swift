@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOPlatform
 import Foundation
 import Glibc
 import Synchronization
@@ -17,7 +18,7 @@ func raiseFileLimit(to wanted: Int) -> Int {
 
 /// Samples a count every millisecond on a thread of its own until stopped; keeps the peak.
 final class PeakSampler: Sendable {
-    private let state = Mutex((peak: 0, running: true))
+    private let state = Locked((peak: 0, running: true))
     private let done = DispatchSemaphore(value: 0)
 
     init(_ sample: @escaping @Sendable () -> Int) {

@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOPlatform
 import EngineIOWire
 import Foundation
 import Glibc
@@ -183,7 +184,7 @@ extension LoopbackTests {
                 return socket
             }
             let start = Date()
-            let ends = Mutex<[Double]>([])
+            let ends = Locked<[Double]>([])
             let fds = silent.map(\.fd) + idle.map(\.fd)
             DispatchQueue.concurrentPerform(iterations: fds.count) { index in
                 let fd = fds[index]

@@ -1,4 +1,5 @@
 public import EngineIOCore
+import EngineIOPlatform
 import Foundation
 import Synchronization
 
@@ -84,7 +85,7 @@ public final class AsyncClient: Sendable {
             var disconnect: (@Sendable (DisconnectReason) async -> Void)?
         }
 
-        let handlers = Mutex(Handlers())
+        let handlers = Locked(Handlers())
 
         func drain(_ mailbox: Mailbox<ClientJob>) {
             Task { [self] in

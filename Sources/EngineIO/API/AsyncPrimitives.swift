@@ -1,3 +1,4 @@
+import EngineIOPlatform
 import Synchronization
 
 /// python's `asyncio.Queue`, as `AsyncServer.createQueue()` and `AsyncClient.createQueue()` return it: an
@@ -9,7 +10,7 @@ public final class AsyncEngineQueue<Element: Sendable>: Sendable {
         var nextID: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 
@@ -62,7 +63,7 @@ public final class AsyncEngineEvent: Sendable {
         var nextID: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

@@ -1,4 +1,5 @@
 public import EngineIOCore
+import EngineIOPlatform
 import Foundation
 import Synchronization
 
@@ -89,7 +90,7 @@ public final class AsyncServer: Sendable {
             var disconnect: DisconnectHandler?
         }
 
-        let handlers = Mutex(Handlers())
+        let handlers = Locked(Handlers())
         weak let core: ServerCore?
         /// Jobs a drain runs before it yields, so the loop's I/O and other sessions get a turn.
         static let batch = 32

@@ -1,4 +1,5 @@
 public import EngineIOCore
+import EngineIOPlatform
 import Foundation
 import Synchronization
 
@@ -70,7 +71,7 @@ public final class Client: Sendable {
             var disconnect: (@Sendable (DisconnectReason) -> Void)?
         }
 
-        let handlers = Mutex(Handlers())
+        let handlers = Locked(Handlers())
         /// One bounded pool for every `Client` in the process: each client's mailbox keeps its handlers in order,
         /// and a process with many clients does not hold a thread for each.
         private static let pool = HandlerPool(maxThreads: 64, name: "engineio-client")
@@ -96,8 +97,8 @@ public final class Client: Sendable {
 final class SigintHandler: Sendable {
     static let shared = SigintHandler()
 
-    private let clients = Mutex<[WeakCore]>([])
-    private let source = Mutex<(any DispatchSourceSignal)?>(nil)
+    private let clients = Locked<[WeakCore]>([])
+    private let source = Locked<(any DispatchSourceSignal)?>(nil)
 
     private struct WeakCore: @unchecked Sendable {
         weak var core: ClientCore?

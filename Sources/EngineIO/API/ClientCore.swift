@@ -22,11 +22,11 @@ final class ClientCore: Sendable {
     }
 
     let options: ClientOptions
-    let state = Mutex(State())
+    let state = Locked(State())
     private let changed = NSCondition()
     /// The handler calls, in the order the connection produced them; the façade's runtime runs them.
     let mailbox = Mailbox<ClientJob>()
-    private let runtimeBox = Mutex<(any ClientHandlerRuntime)?>(nil)
+    private let runtimeBox = Locked<(any ClientHandlerRuntime)?>(nil)
 
     init(options: ClientOptions) throws { self.options = try options.validated() }
 

@@ -1,4 +1,5 @@
 public import EngineIOWire
+import EngineIOPlatform
 import Foundation
 import Synchronization
 
@@ -7,7 +8,7 @@ extension Server {
     /// Engine.IO path). Blocks until the answer is ready, which for a long-poll can take up to `pingInterval`, so call
     /// it from a thread that may wait.
     public func handleRequest(_ request: HTTPRequest, remoteAddress: String = "", engineioPath: String = "engine.io") -> HTTPResponse {
-        let answer = Mutex<HTTPResponse?>(nil)
+        let answer = Locked<HTTPResponse?>(nil)
         let done = DispatchSemaphore(value: 0)
         core.handle(request, remoteAddress: remoteAddress, path: normalizedPath(engineioPath)) { response in
             answer.withLock { $0 = response }

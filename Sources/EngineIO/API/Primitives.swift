@@ -1,3 +1,4 @@
+import EngineIOPlatform
 import Foundation
 import Synchronization
 
@@ -22,7 +23,7 @@ public final class BackgroundTask: Sendable {
 
 /// python's queue for `create_queue()`: thread-safe FIFO with blocking `get` and a timeout.
 public final class EngineQueue<Element: Sendable>: Sendable {
-    private let items = Mutex<[Element]>([])
+    private let items = Locked<[Element]>([])
     private let available = DispatchSemaphore(value: 0)
 
     public init() {}
@@ -45,7 +46,7 @@ public struct QueueEmpty: Error, Hashable, Sendable {}
 
 /// python's event for `create_event()`.
 public final class EngineEvent: Sendable {
-    private let flag = Mutex(false)
+    private let flag = Locked(false)
     private let condition = NSCondition()
 
     public init() {}

@@ -1,4 +1,5 @@
 public import EngineIOCore
+import EngineIOPlatform
 import Foundation
 import Synchronization
 
@@ -106,7 +107,7 @@ public final class Server: Sendable {
             var disconnect: DisconnectHandler?
         }
 
-        let handlers = Mutex(Handlers())
+        let handlers = Locked(Handlers())
         let pool: HandlerPool
         weak let core: ServerCore?
         /// Jobs one drain runs before it lets other sessions' drains go first.

@@ -18,11 +18,11 @@ final class ServerCore: Sendable {
     }
 
     let options: ServerOptions
-    private let records = Mutex<[String: Record]>([:])
+    private let records = Locked<[String: Record]>([:])
     /// The shards, one per event loop; the first one listens.
-    private let engineBox = Mutex<ServerEngine.Group?>(nil)
-    private let runtimeBox = Mutex<(any HandlerRuntime)?>(nil)
-    let fallback = Mutex<(@Sendable (HTTPRequest) -> HTTPResponse?)?>(nil)
+    private let engineBox = Locked<ServerEngine.Group?>(nil)
+    private let runtimeBox = Locked<(any HandlerRuntime)?>(nil)
+    let fallback = Locked<(@Sendable (HTTPRequest) -> HTTPResponse?)?>(nil)
 
     init(options: ServerOptions) throws {
         self.options = try options.validated()

@@ -75,7 +75,7 @@ public final class ASGIApp: Sendable {
     private let router: AppRouter
     private let onStartup: LifecycleHook?
     private let onShutdown: LifecycleHook?
-    private let stopped = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    private let stopped = Locked<CheckedContinuation<Void, Never>?>(nil)
 
     public init(
         _ engineioServer: AsyncServer, otherAsgiApp: HTTPHandler? = nil, staticFiles: StaticFiles? = nil, engineioPath: String = "engine.io",

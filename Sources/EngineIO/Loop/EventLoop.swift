@@ -16,7 +16,7 @@ final class EventLoop: @unchecked Sendable {
     private let epoll: Epoll
     private let wakeup: EventFD
     /// Tasks handed in by `execute`; `closed` once the loop has run its last ones.
-    private let queue = Mutex<(tasks: [@Sendable () -> Void], closed: Bool)>(([], false))
+    private let queue = Locked<(tasks: [@Sendable () -> Void], closed: Bool)>(([], false))
     private var handlers: [UInt64: any LoopHandler] = [:]
     private var nextToken: UInt64 = 1
     private var timers = TimerHeap()

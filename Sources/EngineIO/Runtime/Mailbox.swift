@@ -1,3 +1,4 @@
+import EngineIOPlatform
 import Synchronization
 
 /// Something a mailbox holds: a handler call, with the bytes it keeps alive while it waits or runs.
@@ -41,7 +42,7 @@ final class Mailbox<Job: MailboxJob>: Sendable {
         var paused = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     let highWater: Int
     let lowWater: Int
 

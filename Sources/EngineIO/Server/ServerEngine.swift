@@ -83,7 +83,7 @@ final class ServerEngine: @unchecked Sendable {
 
     // MARK: lifecycle (any thread)
 
-    private let loopStarted = Mutex(false)
+    private let loopStarted = Locked(false)
 
     /// Starts the loop (once) without listening, for requests handed in by another server.
     func startLoop() {
@@ -140,7 +140,7 @@ final class ServerEngine: @unchecked Sendable {
         let (fd, bound) = try Socket.listen(host: host, port: port)
         self.port = bound
         startLoop()
-        let ready = Mutex<(any Error)?>(nil)
+        let ready = Locked<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
             do {
