@@ -266,8 +266,9 @@ struct WebSocketConnectionPropertyTests {
             var serverSaw: [WebSocketConnection.Event] = [], clientSaw: [WebSocketConnection.Event] = []
             var now: Int64 = 0
             var firstCloser: (side: String, code: UInt16)?
+            // Until nothing is in flight: a 1-byte chunk moves a 5,000-byte message in 5,000 rounds.
             func pump() {
-                for _ in 0..<100 {
+                for _ in 0..<1_000_000 {
                     client.withPendingOutput { toServer += $0 }
                     client.didWrite(client.pendingOutputCount)
                     server.withPendingOutput { toClient += $0 }

@@ -29,8 +29,19 @@ def expected():
     return 1
 
 
+class InlineClient(engineio.Client):
+    """python's sync Client starts a thread for every message handler (`_receive_packet` calls `_trigger_event`
+    with run_async=True), so two messages can reach `received` in either order whatever the server did. The tests
+    check the order on the wire, so this client runs message handlers inline, on its read loop."""
+
+    def _trigger_event(self, event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return super()._trigger_event(event, *args, **kwargs)
+
+
 def sync_main():
-    client = engineio.Client(request_timeout=10)
+    client = InlineClient(request_timeout=10)
     received, done, result = [], threading.Event(), {}
 
     @client.on("message")
