@@ -35,7 +35,9 @@ extension Server {
         keepAliveTimeout: Double = 5,
         eventLoops: Int = 0,
         handlerThreads: Int = 32,
-        closeTimeout: Double = 30
+        closeTimeout: Double = 30,
+        trustedProxies: [String] = [],
+        drainTimeout: Double = 30
     ) throws {
         try self.init(
             options: ServerOptions(
@@ -67,7 +69,9 @@ extension Server {
                 keepAliveTimeout: keepAliveTimeout,
                 eventLoops: eventLoops,
                 handlerThreads: handlerThreads,
-                closeTimeout: closeTimeout
+                closeTimeout: closeTimeout,
+                trustedProxies: trustedProxies,
+                drainTimeout: drainTimeout
             ))
     }
 }
@@ -104,7 +108,9 @@ extension AsyncServer {
         keepAliveTimeout: Double = 5,
         eventLoops: Int = 0,
         handlerThreads: Int = 32,
-        closeTimeout: Double = 30
+        closeTimeout: Double = 30,
+        trustedProxies: [String] = [],
+        drainTimeout: Double = 30
     ) throws {
         try self.init(
             options: ServerOptions(
@@ -136,7 +142,9 @@ extension AsyncServer {
                 keepAliveTimeout: keepAliveTimeout,
                 eventLoops: eventLoops,
                 handlerThreads: handlerThreads,
-                closeTimeout: closeTimeout
+                closeTimeout: closeTimeout,
+                trustedProxies: trustedProxies,
+                drainTimeout: drainTimeout
             ))
     }
 }
@@ -158,7 +166,13 @@ extension Client {
         maxMessageBytes: Int = 16_000_000,
         maxOutboundQueueBytes: Int = 16_000_000,
         maxRedirects: Int = 5,
-        maxPacketsPerPost: Int = 16
+        maxPacketsPerPost: Int = 16,
+        reconnection: Bool = false,
+        reconnectionAttempts: Int? = nil,
+        reconnectionDelay: Double = 1,
+        reconnectionDelayMax: Double = 5,
+        randomizationFactor: Double = 0.5,
+        reconnectionBufferBytes: Int = 1_000_000
     ) throws {
         try self.init(
             options: ClientOptions(
@@ -175,7 +189,13 @@ extension Client {
                 maxMessageBytes: maxMessageBytes,
                 maxOutboundQueueBytes: maxOutboundQueueBytes,
                 maxRedirects: maxRedirects,
-                maxPacketsPerPost: maxPacketsPerPost
+                maxPacketsPerPost: maxPacketsPerPost,
+                reconnection: reconnection,
+                reconnectionAttempts: reconnectionAttempts,
+                reconnectionDelay: reconnectionDelay,
+                reconnectionDelayMax: reconnectionDelayMax,
+                randomizationFactor: randomizationFactor,
+                reconnectionBufferBytes: reconnectionBufferBytes
             ))
     }
 }
@@ -197,7 +217,13 @@ extension AsyncClient {
         maxMessageBytes: Int = 16_000_000,
         maxOutboundQueueBytes: Int = 16_000_000,
         maxRedirects: Int = 5,
-        maxPacketsPerPost: Int = 16
+        maxPacketsPerPost: Int = 16,
+        reconnection: Bool = false,
+        reconnectionAttempts: Int? = nil,
+        reconnectionDelay: Double = 1,
+        reconnectionDelayMax: Double = 5,
+        randomizationFactor: Double = 0.5,
+        reconnectionBufferBytes: Int = 1_000_000
     ) throws {
         try self.init(
             options: ClientOptions(
@@ -214,7 +240,13 @@ extension AsyncClient {
                 maxMessageBytes: maxMessageBytes,
                 maxOutboundQueueBytes: maxOutboundQueueBytes,
                 maxRedirects: maxRedirects,
-                maxPacketsPerPost: maxPacketsPerPost
+                maxPacketsPerPost: maxPacketsPerPost,
+                reconnection: reconnection,
+                reconnectionAttempts: reconnectionAttempts,
+                reconnectionDelay: reconnectionDelay,
+                reconnectionDelayMax: reconnectionDelayMax,
+                randomizationFactor: randomizationFactor,
+                reconnectionBufferBytes: reconnectionBufferBytes
             ))
     }
 }

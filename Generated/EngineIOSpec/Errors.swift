@@ -17,6 +17,8 @@ public enum HandshakeError: Int, Error, Sendable, Hashable, Codable, CaseIterabl
     case forbidden = 4
     /// The handshake's `EIO` parameter is missing or names a revision the server does not speak; 3 is accepted only when allowEIO3 is set.
     case unsupportedProtocolVersion = 5
+    /// Our addition, in neither JS nor python: the server is draining for a shutdown or a rolling deploy (shutdown(drain:), SIGTERM to eio serve), so it refuses new sessions, over polling and WebSocket alike, while it keeps serving those it has. The 503 tells a load balancer or a reconnecting client to try another backend.
+    case serverDraining = 6
 
     /// The message of the JSON error body.
     public var message: String {
@@ -27,6 +29,7 @@ public enum HandshakeError: Int, Error, Sendable, Hashable, Codable, CaseIterabl
             case .badRequest: "Bad request"
             case .forbidden: "Forbidden"
             case .unsupportedProtocolVersion: "Unsupported protocol version"
+            case .serverDraining: "Server is draining"
         }
     }
 
@@ -39,6 +42,7 @@ public enum HandshakeError: Int, Error, Sendable, Hashable, Codable, CaseIterabl
             case .badRequest: 400
             case .forbidden: 403
             case .unsupportedProtocolVersion: 400
+            case .serverDraining: 503
         }
     }
 
@@ -51,6 +55,7 @@ public enum HandshakeError: Int, Error, Sendable, Hashable, Codable, CaseIterabl
             case .badRequest: "Bad Request"
             case .forbidden: "Not an accepted origin."
             case .unsupportedProtocolVersion: "The client is using an unsupported version of the Socket.IO or Engine.IO protocols"
+            case .serverDraining: nil
         }
     }
 
@@ -63,6 +68,7 @@ public enum HandshakeError: Int, Error, Sendable, Hashable, Codable, CaseIterabl
             case .badRequest: 400
             case .forbidden: 400
             case .unsupportedProtocolVersion: 400
+            case .serverDraining: nil
         }
     }
 }

@@ -150,6 +150,16 @@ public struct ServerOptions: Sendable {
     /// An addition: python-engineio has no such option. Unit: seconds. Allowed: > 0.
     public var closeTimeout: Double
 
+    /// Addresses or CIDR ranges (IPv4 or IPv6, e.g. 10.0.0.0/8, ::1) of the reverse proxies whose X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host headers the server believes: for the environ's REMOTE_ADDR and wsgi.url_scheme and for same-origin CORS. Empty by default: nobody is trusted and the headers are ignored, since any client can send them. The client's address is the rightmost X-Forwarded-For entry that is not itself a trusted proxy.
+    ///
+    /// An addition: python-engineio has no such option.
+    public var trustedProxies: [String]
+
+    /// Seconds a draining server (shutdown(drain:), or SIGTERM to eio serve) keeps serving its existing sessions while it refuses new ones with 503; then it closes those left with `server disconnect`, so clients that reconnect move to another backend.
+    ///
+    /// An addition: python-engineio has no such option. Unit: seconds. Allowed: ≥ 0.
+    public var drainTimeout: Double
+
     /// Every option at its default unless given.
     public init(
         asyncMode: AsyncMode? = nil,
@@ -180,7 +190,9 @@ public struct ServerOptions: Sendable {
         keepAliveTimeout: Double = 5,
         eventLoops: Int = 0,
         handlerThreads: Int = 32,
-        closeTimeout: Double = 30
+        closeTimeout: Double = 30,
+        trustedProxies: [String] = [],
+        drainTimeout: Double = 30
     ) {
         self.asyncMode = asyncMode
         self.pingInterval = pingInterval
@@ -211,6 +223,8 @@ public struct ServerOptions: Sendable {
         self.eventLoops = eventLoops
         self.handlerThreads = handlerThreads
         self.closeTimeout = closeTimeout
+        self.trustedProxies = trustedProxies
+        self.drainTimeout = drainTimeout
     }
 
     /// These options, or the first one outside the range the spec allows.
@@ -235,6 +249,7 @@ public struct ServerOptions: Sendable {
         try OptionError.require(eventLoops, option: "eventLoops", min: 0, max: nil, minExclusive: false)
         try OptionError.require(handlerThreads, option: "handlerThreads", min: 1, max: nil, minExclusive: false)
         try OptionError.require(closeTimeout, option: "closeTimeout", min: 0, max: nil, minExclusive: true)
+        try OptionError.require(drainTimeout, option: "drainTimeout", min: 0, max: nil, minExclusive: false)
         return self
     }
 
@@ -559,6 +574,28 @@ public struct ServerOptions: Sendable {
             isArgument: false,
             doc: "Seconds a server-initiated close over polling waits for a GET to collect the close packet before the session is torn down anyway."
         ),
+        OptionDescriptor(
+            swiftName: "trustedProxies",
+            pythonName: nil,
+            swiftType: "[String]",
+            unit: nil,
+            swiftDefault: "[]",
+            pythonDefault: nil,
+            allowed: nil,
+            isArgument: false,
+            doc: "Addresses or CIDR ranges (IPv4 or IPv6, e.g. 10.0.0.0/8, ::1) of the reverse proxies whose X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host headers the server believes: for the environ's REMOTE_ADDR and wsgi.url_scheme and for same-origin CORS. Empty by default: nobody is trusted and the headers are ignored, since any client can send them. The client's address is the rightmost X-Forwarded-For entry that is not itself a trusted proxy."
+        ),
+        OptionDescriptor(
+            swiftName: "drainTimeout",
+            pythonName: nil,
+            swiftType: "Double",
+            unit: "s",
+            swiftDefault: "30",
+            pythonDefault: nil,
+            allowed: "≥ 0",
+            isArgument: false,
+            doc: "Seconds a draining server (shutdown(drain:), or SIGTERM to eio serve) keeps serving its existing sessions while it refuses new ones with 503; then it closes those left with `server disconnect`, so clients that reconnect move to another backend."
+        ),
     ]
 }
 
@@ -636,6 +673,36 @@ public struct ClientOptions: Sendable {
     /// An addition: python-engineio has no such option. Allowed: ≥ 1.
     public var maxPacketsPerPost: Int
 
+    /// Whether the client reconnects, with exponential backoff, when an established session is lost (ping timeout, transport error, server disconnect), as socket.io-client's Manager does. Off by default, as in python-engineio and engine.io-client. Never after the application's own disconnect(), after a failed first connect (which throws), or when a reconnection attempt is refused with a 4xx status.
+    ///
+    /// An addition: python-engineio has no such option.
+    public var reconnection: Bool
+
+    /// Most reconnection attempts after one loss before the client gives up; nil tries for ever (socket.io-client's Infinity).
+    ///
+    /// An addition: python-engineio has no such option. Allowed: ≥ 1.
+    public var reconnectionAttempts: Int?
+
+    /// Seconds before the first reconnection attempt; each later attempt waits twice as long as the one before, up to reconnectionDelayMax, then randomized by randomizationFactor.
+    ///
+    /// An addition: python-engineio has no such option. Unit: seconds. Allowed: ≥ 0.
+    public var reconnectionDelay: Double
+
+    /// Longest wait in seconds between two reconnection attempts.
+    ///
+    /// An addition: python-engineio has no such option. Unit: seconds. Allowed: ≥ 0.
+    public var reconnectionDelayMax: Double
+
+    /// How much each reconnection wait is randomized: a wait of d becomes a value between d × (1 − factor) and d × (1 + factor) (capped at reconnectionDelayMax), so that clients cut off together do not all come back at the same instant.
+    ///
+    /// An addition: python-engineio has no such option. Allowed: 0 ≤ value ≤ 1.
+    public var randomizationFactor: Double
+
+    /// Most message bytes send() keeps while the client reconnects; they go out in order once the new session opens. Past it send() throws reconnectBufferFull. Messages sent while the client is not connected and not reconnecting are dropped, as in python.
+    ///
+    /// An addition: python-engineio has no such option. Unit: bytes. Allowed: ≥ 0.
+    public var reconnectionBufferBytes: Int
+
     /// Every option at its default unless given.
     public init(
         logger: LoggerOption = .disabled,
@@ -651,7 +718,13 @@ public struct ClientOptions: Sendable {
         maxMessageBytes: Int = 16_000_000,
         maxOutboundQueueBytes: Int = 16_000_000,
         maxRedirects: Int = 5,
-        maxPacketsPerPost: Int = 16
+        maxPacketsPerPost: Int = 16,
+        reconnection: Bool = false,
+        reconnectionAttempts: Int? = nil,
+        reconnectionDelay: Double = 1,
+        reconnectionDelayMax: Double = 5,
+        randomizationFactor: Double = 0.5,
+        reconnectionBufferBytes: Int = 1_000_000
     ) {
         self.logger = logger
         self.json = json
@@ -667,6 +740,12 @@ public struct ClientOptions: Sendable {
         self.maxOutboundQueueBytes = maxOutboundQueueBytes
         self.maxRedirects = maxRedirects
         self.maxPacketsPerPost = maxPacketsPerPost
+        self.reconnection = reconnection
+        self.reconnectionAttempts = reconnectionAttempts
+        self.reconnectionDelay = reconnectionDelay
+        self.reconnectionDelayMax = reconnectionDelayMax
+        self.randomizationFactor = randomizationFactor
+        self.reconnectionBufferBytes = reconnectionBufferBytes
     }
 
     /// These options, or the first one outside the range the spec allows.
@@ -680,6 +759,11 @@ public struct ClientOptions: Sendable {
         try OptionError.require(maxOutboundQueueBytes, option: "maxOutboundQueueBytes", min: 1024, max: nil, minExclusive: false)
         try OptionError.require(maxRedirects, option: "maxRedirects", min: 0, max: nil, minExclusive: false)
         try OptionError.require(maxPacketsPerPost, option: "maxPacketsPerPost", min: 1, max: nil, minExclusive: false)
+        if let reconnectionAttempts { try OptionError.require(reconnectionAttempts, option: "reconnectionAttempts", min: 1, max: nil, minExclusive: false) }
+        try OptionError.require(reconnectionDelay, option: "reconnectionDelay", min: 0, max: nil, minExclusive: false)
+        try OptionError.require(reconnectionDelayMax, option: "reconnectionDelayMax", min: 0, max: nil, minExclusive: false)
+        try OptionError.require(randomizationFactor, option: "randomizationFactor", min: 0, max: 1, minExclusive: false)
+        try OptionError.require(reconnectionBufferBytes, option: "reconnectionBufferBytes", min: 0, max: nil, minExclusive: false)
         return self
     }
 
@@ -838,6 +922,72 @@ public struct ClientOptions: Sendable {
             allowed: "≥ 1",
             isArgument: false,
             doc: "Most packets one polling POST carries; the rest go in the next one. python-engineio servers silently drop POSTs of more than 16 packets (its Payload.max_decode_packets), so the default keeps them working."
+        ),
+        OptionDescriptor(
+            swiftName: "reconnection",
+            pythonName: nil,
+            swiftType: "Bool",
+            unit: nil,
+            swiftDefault: "false",
+            pythonDefault: nil,
+            allowed: nil,
+            isArgument: false,
+            doc: "Whether the client reconnects, with exponential backoff, when an established session is lost (ping timeout, transport error, server disconnect), as socket.io-client's Manager does. Off by default, as in python-engineio and engine.io-client. Never after the application's own disconnect(), after a failed first connect (which throws), or when a reconnection attempt is refused with a 4xx status."
+        ),
+        OptionDescriptor(
+            swiftName: "reconnectionAttempts",
+            pythonName: nil,
+            swiftType: "Int?",
+            unit: nil,
+            swiftDefault: "nil",
+            pythonDefault: nil,
+            allowed: "≥ 1",
+            isArgument: false,
+            doc: "Most reconnection attempts after one loss before the client gives up; nil tries for ever (socket.io-client's Infinity)."
+        ),
+        OptionDescriptor(
+            swiftName: "reconnectionDelay",
+            pythonName: nil,
+            swiftType: "Double",
+            unit: "s",
+            swiftDefault: "1",
+            pythonDefault: nil,
+            allowed: "≥ 0",
+            isArgument: false,
+            doc: "Seconds before the first reconnection attempt; each later attempt waits twice as long as the one before, up to reconnectionDelayMax, then randomized by randomizationFactor."
+        ),
+        OptionDescriptor(
+            swiftName: "reconnectionDelayMax",
+            pythonName: nil,
+            swiftType: "Double",
+            unit: "s",
+            swiftDefault: "5",
+            pythonDefault: nil,
+            allowed: "≥ 0",
+            isArgument: false,
+            doc: "Longest wait in seconds between two reconnection attempts."
+        ),
+        OptionDescriptor(
+            swiftName: "randomizationFactor",
+            pythonName: nil,
+            swiftType: "Double",
+            unit: nil,
+            swiftDefault: "0.5",
+            pythonDefault: nil,
+            allowed: "0 ≤ value ≤ 1",
+            isArgument: false,
+            doc: "How much each reconnection wait is randomized: a wait of d becomes a value between d × (1 − factor) and d × (1 + factor) (capped at reconnectionDelayMax), so that clients cut off together do not all come back at the same instant."
+        ),
+        OptionDescriptor(
+            swiftName: "reconnectionBufferBytes",
+            pythonName: nil,
+            swiftType: "Int",
+            unit: "bytes",
+            swiftDefault: "1_000_000",
+            pythonDefault: nil,
+            allowed: "≥ 0",
+            isArgument: false,
+            doc: "Most message bytes send() keeps while the client reconnects; they go out in order once the new session opens. Past it send() throws reconnectBufferFull. Messages sent while the client is not connected and not reconnecting are dropped, as in python."
         ),
     ]
 }

@@ -2,6 +2,7 @@
 //
 //   eio serve [--host H] [--port P] [--ping-interval S] [--ping-timeout S] [--max-payload BYTES]
 //             [--transports polling,websocket] [--cors-allowed-origins ORIGIN[,ORIGIN]] [--static DIR]
+//             [--trusted-proxies CIDR[,...]] [--drain-timeout S] [--metrics]
 //             [--certfile PEM --keyfile PEM] [--echo] [--async] [--log]
 import EngineIO
 import EngineIOWire
@@ -23,6 +24,7 @@ struct ServeCommand: Sendable {
     var echo = false
     var useAsync = false
     var log = false
+    var metrics = false
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -47,6 +49,15 @@ struct ServeCommand: Sendable {
             case "--max-payload": options.maxHttpBufferSize = Int(try number(argument))
             case "--headers-timeout": options.headersTimeout = try number(argument)
             case "--keep-alive-timeout": options.keepAliveTimeout = try number(argument)
+            case "--drain-timeout": options.drainTimeout = try number(argument)
+            case "--trusted-proxies":
+                options.trustedProxies = try value(argument).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                do {
+                    _ = try TrustedProxies(parsing: options.trustedProxies)
+                } catch {
+                    throw UsageError(description: "--trusted-proxies: \(error)")
+                }
+            case "--metrics": metrics = true
             case "--transports":
                 let names = try value(argument).split(separator: ",").map(String.init)
                 options.transports = try names.map { name in
@@ -74,7 +85,12 @@ struct ServeCommand: Sendable {
         usage: eio serve [--host 127.0.0.1] [--port 5000] [--ping-interval SECONDS] [--ping-timeout SECONDS]
                          [--max-payload BYTES] [--headers-timeout SECONDS] [--keep-alive-timeout SECONDS]
                          [--transports polling,websocket] [--cors-allowed-origins ORIGIN[,ORIGIN]]
+                         [--trusted-proxies ADDRESS|CIDR[,...]] [--drain-timeout SECONDS] [--metrics]
                          [--static DIR] [--certfile PEM --keyfile PEM] [--echo] [--async] [--log]
+
+          GET /healthz answers 200 "ok", or 503 "draining" after SIGTERM. SIGTERM drains: new sessions are refused
+          (503), the others are served for up to --drain-timeout seconds (30), then closed; SIGINT stops at once.
+          --metrics serves GET /metrics in the Prometheus text format.
         """
 
     /// The demo page at `/`, files from `--static` elsewhere.
@@ -87,11 +103,25 @@ struct ServeCommand: Sendable {
         return HTTPResponse(head: HTTPResponseHead(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"]), body: Array(DemoPage.html.utf8))
     }
 
-    /// The demo page, unless `--static` serves the root.
-    var demoPage: HTTPHandler? {
-        guard staticDirectory == nil else { return nil }
+    /// `/healthz`, `/metrics` (with `--metrics`) and the demo page (unless `--static` serves the root).
+    func routes(isDraining: @escaping @Sendable () -> Bool, metrics read: @escaping @Sendable () -> ServerMetrics) -> HTTPHandler {
         let command = self
-        return { request in command.page(request) }
+        return { request in
+            guard request.head.method == "GET" || request.head.method == "HEAD" else { return nil }
+            switch request.head.path {
+            case "/healthz":
+                let draining = isDraining()
+                return HTTPResponse(
+                    head: HTTPResponseHead(status: draining ? 503 : 200, headers: ["Content-Type": "text/plain", "Cache-Control": "no-store"]),
+                    body: Array((draining ? "draining\n" : "ok\n").utf8))
+            case "/metrics" where command.metrics:
+                return HTTPResponse(
+                    head: HTTPResponseHead(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store"]),
+                    body: Array(read().prometheusText().utf8))
+            default:
+                return command.staticDirectory == nil ? command.page(request) : nil
+            }
+        }
     }
 
     /// A log line, built only when `--log` is on (messages can be megabytes).
@@ -114,10 +144,12 @@ struct ServeCommand: Sendable {
                 if echo { await server.send(sid, data) } else { for other in server.sids { await server.send(other, data) } }
             }
             server.on(.disconnect) { sid, reason in self.say("disconnect \(sid): \(reason.rawValue)") }
-            let app = ASGIApp(server, otherAsgiApp: demoPage, staticFiles: staticFiles)
+            let app = ASGIApp(server, otherAsgiApp: routes(isDraining: { server.isDraining }, metrics: { server.metrics }), staticFiles: staticFiles)
             let bound = try runBlocking { try await app.start(host: host, port: port, certificateFile: certificateFile, keyFile: keyFile) }
             announce("eio serving on \(url)\(bound)/ (AsyncServer; Engine.IO at /engine.io/)")
-            waitForSignal { runBlocking { await app.stop() } }
+            let signal = waitForSignal()
+            if signal == SIGTERM { announce("eio draining for up to \(options.drainTimeout) s") }
+            runBlocking { await app.stop(drain: signal == SIGTERM) }
         } else {
             let server = try Server(options: options)
             if log {
@@ -131,10 +163,12 @@ struct ServeCommand: Sendable {
                 if echo { server.send(sid, data) } else { for other in server.sids { server.send(other, data) } }
             }
             server.on(.disconnect) { sid, reason in self.say("disconnect \(sid): \(reason.rawValue)") }
-            let app = WSGIApp(server, wsgiApp: demoPage, staticFiles: staticFiles)
+            let app = WSGIApp(server, wsgiApp: routes(isDraining: { server.isDraining }, metrics: { server.metrics }), staticFiles: staticFiles)
             let bound = try app.start(host: host, port: port, certificateFile: certificateFile, keyFile: keyFile)
             announce("eio serving on \(url)\(bound)/ (Server; Engine.IO at /engine.io/)")
-            waitForSignal { app.stop() }
+            let signal = waitForSignal()
+            if signal == SIGTERM { announce("eio draining for up to \(options.drainTimeout) s") }
+            app.stop(drain: signal == SIGTERM)
         }
         announce("eio stopped")
     }
@@ -181,21 +215,31 @@ final class LockedResult<T: Sendable>: @unchecked Sendable {
     }
 }
 
-/// Blocks until SIGINT or SIGTERM, then runs `stop`.
-func waitForSignal(_ stop: () -> Void) {
+/// Blocks until SIGINT or SIGTERM; returns which. A second signal during the drain that follows SIGTERM stops the
+/// process at once.
+func waitForSignal() -> Int32 {
     let received = DispatchSemaphore(value: 0)
-    var sources: [any DispatchSourceSignal] = []
+    let first = Atomic<Int32>(0)
     for number in [SIGINT, SIGTERM] {
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { received.signal() }
+        source.setEventHandler {
+            if first.compareExchange(expected: 0, desired: number, ordering: .relaxed).exchanged {
+                received.signal()
+            } else {
+                announce("eio stopped without draining")
+                exit(0)
+            }
+        }
         source.resume()
-        sources.append(source)
+        signalSources.append(source)
     }
     received.wait()
-    stop()
-    sources.forEach { $0.cancel() }
+    return first.load(ordering: .relaxed)
 }
+
+/// The signal sources stay alive for the rest of the process (main thread only).
+nonisolated(unsafe) var signalSources: [any DispatchSourceSignal] = []
 
 /// `eio connect URL`: each line of standard input goes out as a text message; each message that arrives is
 /// printed on its own line (binary as `binary:` + base64).

@@ -23,6 +23,9 @@ struct ServerEndpointTests {
         var deadlines: [String: Instant] = [:]
         var delivered: [String] = []
         var echo = true
+        var endpointDeadline: Instant?
+        var drainedCount = 0
+        var notifications: [SessionNotification] = []
 
         init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*")) {
             endpoint = ServerEndpoint(settings: ServerEndpointSettings(options: options))
@@ -44,7 +47,10 @@ struct ServerEndpointTests {
                         if echo { queue.append(.command(sid: sid, .send(Packet(.message, data)))) }
                     case .authorize(let sid, _): queue.append(.verdictReceived(sid: sid, .accept))
                     case .wake(let sid, let at): deadlines[sid] = at
-                    case .notify, .rejected, .pauseReading, .resumeReading: break
+                    case .notify(_, let notification): notifications.append(notification)
+                    case .wakeEndpoint(let at): endpointDeadline = at
+                    case .drained: drainedCount += 1
+                    case .rejected, .pauseReading, .resumeReading: break
                     }
                 }
             }
@@ -72,6 +78,19 @@ struct ServerEndpointTests {
             for (sid, deadline) in deadlines.sorted(by: { $0.key < $1.key }) where deadline <= now {
                 deadlines[sid] = nil
                 apply(.timerFired(sid: sid))
+            }
+            if let deadline = endpointDeadline, deadline <= now {
+                endpointDeadline = nil
+                apply(.endpointTimerFired)
+            }
+        }
+
+        /// Advances in steps of `step` ms to `milliseconds`, firing every deadline met on the way.
+        mutating func run(to milliseconds: Int64, step: Int64 = 10) {
+            var time = now.milliseconds
+            while time < milliseconds {
+                time = min(milliseconds, time + step)
+                advance(to: time)
             }
         }
 
@@ -303,7 +322,7 @@ struct ServerEndpointTests {
         #expect(preflight.headers.contains(HeaderField("Access-Control-Allow-Headers", "content-type")))
     }
 
-    @Test("the default same-origin policy accepts the request's own origin and its forwarded form")
+    @Test("the default same-origin policy accepts the request's own origin, and not a forwarded form from an untrusted peer")
     func sameOrigin() {
         var harness = Harness(options: ServerOptions())
         let own = harness.request("GET", "EIO=4&transport=polling", headers: [HeaderField("Host", "h:5000"), HeaderField("Origin", "http://h:5000")])
@@ -312,7 +331,7 @@ struct ServerEndpointTests {
             HeaderField("Host", "internal:5000"), HeaderField("X-Forwarded-Proto", "https"), HeaderField("X-Forwarded-Host", "public.example, proxy"),
             HeaderField("Origin", "https://public.example"),
         ])
-        #expect(harness.replies[forwarded]?.status == 200)
+        #expect(harness.replies[forwarded]?.status == 403)  // see trustedProxyResolution for a trusted proxy
         let other = harness.request("GET", "EIO=4&transport=polling", headers: [HeaderField("Host", "h:5000"), HeaderField("Origin", "http://x:5000")])
         #expect(harness.replies[other]?.status == 403)
     }
@@ -357,5 +376,126 @@ struct ServerEndpointTests {
         #expect(text(harness.replies[poll]?.body) == "1")
         #expect(harness.endpoint.sessions.isEmpty)
         #expect(harness.replies[harness.request("GET", "EIO=4&transport=polling")]?.status == 400)
+    }
+}
+
+@Suite("Server endpoint: drain, trusted proxies, counters")
+struct ServerEndpointOperationsTests {
+    typealias Harness = ServerEndpointTests.Harness
+
+    func text(_ bytes: [UInt8]?) -> String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
+
+    @Test("a drain refuses new polling and WebSocket sessions with 503 while it keeps serving the existing ones")
+    func drainRefusesNewSessionsAndServesOld() throws {
+        var harness = Harness()
+        let sid = try harness.pollingSession()
+        harness.apply(.drainRequested(timeout: 1_000))
+        #expect(harness.endpointDeadline == Instant(milliseconds: 1_000))
+        let refused = try #require(harness.replies[harness.request("GET", "EIO=4&transport=polling")])
+        #expect(refused.status == 503)
+        #expect(text(refused.body) == #"{"code":6,"message":"Server is draining"}"#)
+        let socket = harness.webSocket("EIO=4&transport=websocket")
+        #expect(harness.refused[socket]?.status == 503)
+        // The old session still echoes.
+        let post = harness.request("POST", "EIO=4&transport=polling&sid=\(sid)", body: Array("4still here".utf8))
+        #expect(text(harness.replies[post]?.body) == "ok")
+        let poll = harness.request("GET", "EIO=4&transport=polling&sid=\(sid)")
+        #expect(text(harness.replies[poll]?.body) == "4still here")
+        #expect(harness.endpoint.counters.handshakeErrors[.serverDraining] == 2)
+        #expect(harness.drainedCount == 0)
+    }
+
+    @Test("at the drain deadline the sessions left are closed with server disconnect and drained is said once")
+    func drainDeadlineClosesWithServerDisconnect() throws {
+        var harness = Harness()
+        let sid = try harness.pollingSession()
+        let socket = harness.webSocket("EIO=4&transport=websocket")
+        #expect(harness.accepted.contains(socket))
+        harness.apply(.drainRequested(timeout: 100))
+        // A parked poll collects the close packet.
+        let poll = harness.request("GET", "EIO=4&transport=polling&sid=\(sid)")
+        #expect(harness.replies[poll] == nil)
+        harness.run(to: 100)
+        #expect(text(harness.replies[poll]?.body) == "1")
+        #expect(harness.closed.contains(socket))
+        harness.run(to: 5_000)
+        #expect(harness.endpoint.sessions.isEmpty)
+        #expect(harness.notifications.filter { $0 == .closed(.serverDisconnect) }.count == 2)
+        #expect(harness.drainedCount == 1)
+        harness.apply(.drainRequested(timeout: 100))
+        #expect(harness.drainedCount == 1)
+    }
+
+    @Test("a polling session that never polls again is still closed and drained after its close timeout")
+    func drainClosesASilentPollingSession() throws {
+        var harness = Harness()
+        _ = try harness.pollingSession()
+        harness.apply(.drainRequested(timeout: 100))
+        harness.run(to: 30_000)
+        #expect(harness.endpoint.sessions.count == 1)  // the close packet waits closeTimeout (30 s) for a GET
+        #expect(harness.drainedCount == 0)
+        harness.run(to: 30_200)
+        #expect(harness.endpoint.sessions.isEmpty)
+        #expect(harness.drainedCount == 1)
+    }
+
+    @Test("a drain of a server with no session is drained at once")
+    func drainWithoutSessions() {
+        var harness = Harness()
+        harness.apply(.drainRequested(timeout: 30_000))
+        #expect(harness.drainedCount == 1)
+    }
+
+    func proxied(_ harness: inout Harness, from peer: String, _ headers: [HeaderField]) -> EngineIORequest? {
+        var captured: EngineIORequest?
+        let effects = ServerEndpoint.reduce(
+            &harness.endpoint,
+            Input(at: harness.now, .requestReceived(RequestID(9_999), EngineIORequest(method: "GET", query: Harness.parse("EIO=4&transport=polling"), headers: headers, remoteAddress: peer), freshSID: "proxied")))
+        for case .respond(_, let reply) in effects where reply.status != 200 { return nil }
+        let answer = ServerEndpoint.reduce(&harness.endpoint, Input(at: harness.now, .verdictReceived(sid: "proxied", .accept)))
+        _ = answer
+        for case .authorize(_, let request) in effects { captured = request }
+        return captured
+    }
+
+    @Test("forwarded headers set the client's address, scheme and host only when the peer is a trusted proxy")
+    func trustedProxyResolution() throws {
+        let headers = [
+            HeaderField("Host", "internal:5000"), HeaderField("X-Forwarded-For", "6.6.6.6, 203.0.113.9, 10.0.0.2"),
+            HeaderField("X-Forwarded-Proto", "https"), HeaderField("X-Forwarded-Host", "public.example"),
+            HeaderField("Origin", "https://public.example"),
+        ]
+        var trusting = Harness(options: ServerOptions(trustedProxies: ["10.0.0.0/8"]))
+        let resolved = try #require(proxied(&trusting, from: "10.0.0.1", headers))
+        // The rightmost untrusted hop: 10.0.0.2 is a trusted proxy, 6.6.6.6 was written by the client.
+        #expect(resolved.remoteAddress == "203.0.113.9")
+        #expect(resolved.scheme == "https")
+        #expect(resolved.publicHost == "public.example")
+        // The same headers from a peer outside the list are ignored: same-origin CORS refuses the forged origin.
+        var untrusted = Harness(options: ServerOptions(trustedProxies: ["10.0.0.0/8"]))
+        #expect(proxied(&untrusted, from: "192.0.2.1", headers) == nil)
+        #expect(untrusted.endpoint.counters.handshakeErrors[.forbidden] == 1)
+        // And nobody is trusted by default.
+        var byDefault = Harness(options: ServerOptions())
+        #expect(proxied(&byDefault, from: "10.0.0.1", headers) == nil)
+    }
+
+    @Test("the endpoint counts handshakes, upgrades, messages and bytes each way, and disconnects by reason")
+    func counters() throws {
+        var harness = Harness()
+        let sid = try harness.pollingSession()
+        _ = harness.request("POST", "EIO=4&transport=polling&sid=\(sid)", body: Array("4abc\u{1e}4de".utf8))
+        let socket = harness.webSocket("EIO=4&transport=websocket")
+        harness.apply(.frameReceived(socket, .text(Array("4hello".utf8))))
+        harness.apply(.frameReceived(socket, .text(Array("1".utf8))))
+        let counters = harness.endpoint.counters
+        #expect(counters.handshakes == 2)
+        #expect(counters.messagesIn == 3)
+        #expect(counters.bytesIn == 10)
+        #expect(counters.messagesOut == 3)
+        #expect(counters.bytesOut == 10)
+        #expect(counters.disconnects == [.clientDisconnect: 1])
+        _ = harness.request("GET", "EIO=4&transport=polling&sid=nope")
+        #expect(harness.endpoint.counters.handshakeErrors == [.unknownSessionID: 1])
     }
 }

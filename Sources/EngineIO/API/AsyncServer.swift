@@ -53,12 +53,24 @@ public final class AsyncServer: Sendable {
 
     public func disconnect(_ sid: String? = nil) async { core.disconnect(sid) }
     public func transport(_ sid: String) throws(ServerError) -> Transport { try core.transport(sid) }
+
+    /// Whether a drain has started (`shutdown(drain: true)`): new sessions are being refused.
+    public var isDraining: Bool { core.isDraining }
+
+    /// What the server is doing now: sessions by transport, counters since it started, event-loop lag. Called from
+    /// a handler, other loops' figures may be up to a quarter of a second old (a loop never waits on another).
+    public var metrics: ServerMetrics { core.metrics() }
     /// Closes every session (`forced close`) and stops serving. Safe from a handler: stopping waits for every loop,
     /// the handler's own among them, so the waiting happens on a thread of its own.
-    public func shutdown() async {
+    ///
+    /// With `drain`, for rolling deploys: first refuses new sessions (503 `Server is draining`; `isDraining` turns
+    /// true for health checks), serves the existing ones for up to `options.drainTimeout` seconds, closes those left
+    /// with `server disconnect`, and returns once they are gone.
+    public func shutdown(drain: Bool = false) async {
         let core = self.core
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             Thread {
+                if drain { core.drain(timeout: core.options.drainTimeout) }
                 core.stop()
                 done.resume()
             }.start()

@@ -74,7 +74,20 @@ public final class Server: Sendable {
     public func transport(_ sid: String) throws(ServerError) -> Transport { try core.transport(sid) }
 
     /// Closes every session and stops serving.
-    public func shutdown() { core.stop() }
+    ///
+    /// With `drain`, for rolling deploys: first refuses new sessions (503 `Server is draining`; `isDraining` turns
+    /// true for health checks), serves the existing ones for up to `options.drainTimeout` seconds, closes those left
+    /// with `server disconnect`, and returns once they are gone. Clients with reconnection move to another backend.
+    public func shutdown(drain: Bool = false) {
+        if drain { core.drain(timeout: core.options.drainTimeout) }
+        core.stop()
+    }
+
+    /// Whether a drain has started (`shutdown(drain: true)`): new sessions are being refused.
+    public var isDraining: Bool { core.isDraining }
+
+    /// What the server is doing now: sessions by transport, counters since it started, event-loop lag.
+    public var metrics: ServerMetrics { core.metrics() }
 
     // MARK: helpers python exposes
 

@@ -26,6 +26,11 @@ final class ServerCore: Sendable {
 
     init(options: ServerOptions) throws {
         self.options = try options.validated()
+        do {
+            _ = try TrustedProxies(parsing: options.trustedProxies)
+        } catch {
+            throw OptionError(option: "trustedProxies", message: "\"\(error.entry)\" is not an IP address or CIDR range")
+        }
     }
 
     func attach(_ runtime: any HandlerRuntime) { runtimeBox.withLock { $0 = runtime } }
@@ -85,6 +90,63 @@ final class ServerCore: Sendable {
             return box
         }
         for shard in group?.shards ?? [] { shard.stop() }
+    }
+
+    // MARK: drain and metrics
+
+    private let draining = Atomic<Bool>(false)
+
+    /// Whether a drain has started (new sessions are refused).
+    var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    /// Refuses new sessions, serves the existing ones for up to `timeout` seconds, closes those left with
+    /// `server disconnect`, and returns when every shard has no session left. A polling session whose client has
+    /// stopped polling would hold its close packet for `closeTimeout`; the wait for those ends after at most 5 s
+    /// more, and the shutdown that follows closes them (`forced close`).
+    func drain(timeout: Double) {
+        guard let group = engineBox.withLock({ $0 }), !draining.exchange(true, ordering: .relaxed) else { return }
+        let done = DispatchSemaphore(value: 0)
+        let milliseconds = Int(min(timeout, 86_400 * 365) * 1000)
+        for shard in group.shards { shard.drain(timeout: milliseconds) { done.signal() } }
+        let grace = min(options.closeTimeout, 5) + 0.5
+        let deadline = DispatchTime.now() + timeout + grace
+        for _ in group.shards where done.wait(timeout: deadline) == .timedOut {
+            log(.warning, "drain: sessions still open \(grace) s after the drain timeout; shutting down anyway")
+            break
+        }
+    }
+
+    /// A snapshot of every shard. From outside the loops it asks each loop for fresh figures; from a loop thread
+    /// (a handler on `AsyncServer`), it takes its own shard's fresh figures and the others' last published ones
+    /// (at most a sweep period old), so that two loops never wait on each other.
+    func metrics() -> ServerMetrics {
+        var metrics = ServerMetrics(isDraining: isDraining)
+        guard let group = engineBox.withLock({ $0 }) else { return metrics }
+        let onALoop = group.shards.contains { $0.loop.isCurrent }
+        var worstLag: Int64 = 0
+        for shard in group.shards {
+            let snapshot: ShardSnapshot
+            if shard.loop.isCurrent {
+                snapshot = shard.snapshot(resetLag: true)
+            } else if onALoop {
+                snapshot = shard.published.withLock { $0 }
+            } else {
+                let taken = Locked(ShardSnapshot())
+                let done = DispatchSemaphore(value: 0)
+                let queued = shard.loop.execute {
+                    let snapshot = shard.snapshot(resetLag: true)
+                    taken.withLock { $0 = snapshot }
+                    done.signal()
+                }
+                // A stopped loop (or one stuck past a second) answers with what it last published.
+                snapshot = queued && done.wait(timeout: .now() + 1) == .success ? taken.withLock { $0 } : shard.published.withLock { $0 }
+            }
+            metrics.sessions.merge(snapshot.sessions, uniquingKeysWith: +)
+            metrics.counters = metrics.counters + snapshot.counters
+            worstLag = max(worstLag, snapshot.lagMilliseconds)
+        }
+        metrics.eventLoopLag = Double(worstLag) / 1000
+        return metrics
     }
 
     // MARK: handler jobs (posted from the loop that owns the session)

@@ -59,9 +59,9 @@ public final class WSGIApp: Sendable {
         stopped.wait()
     }
 
-    /// Closes every session and stops serving; `run` returns.
-    public func stop() {
-        server.shutdown()
+    /// Closes every session and stops serving; `run` returns. `drain`: as `Server.shutdown(drain:)`.
+    public func stop(drain: Bool = false) {
+        server.shutdown(drain: drain)
         stopped.signal()
     }
 }
@@ -105,9 +105,10 @@ public final class ASGIApp: Sendable {
         await withCheckedContinuation { continuation in stopped.withLock { $0 = continuation } }
     }
 
-    /// Closes every session, stops serving and runs the shutdown hook; `run` returns.
-    public func stop() async {
-        await server.shutdown()
+    /// Closes every session, stops serving and runs the shutdown hook; `run` returns. `drain`: as
+    /// `AsyncServer.shutdown(drain:)`.
+    public func stop(drain: Bool = false) async {
+        await server.shutdown(drain: drain)
         await onShutdown?()
         stopped.withLock { continuation in
             continuation?.resume()

@@ -60,6 +60,13 @@ final class ServerEngine: @unchecked Sendable {
     private var requestOwners: [RequestID: any RequestOwner] = [:]
     private var socketOwners: [ConnectionID: any SocketOwner] = [:]
     private var sessionTimers: [String: UInt64] = [:]
+    private var endpointTimer: UInt64?
+    /// Called once when a drain has no session left.
+    private var onDrained: (@Sendable () -> Void)?
+    /// The worst lateness of the sweep timer since the last snapshot (milliseconds).
+    private var worstLag: Int64 = 0
+    /// The last snapshot's figures, for readers on another loop (who must not block on this one).
+    let published = Locked(ShardSnapshot())
     private let inbox = SerialInbox<ServerEndpointEvent>()
     let parserLimits: HTTPParserLimits
 
@@ -103,9 +110,12 @@ final class ServerEngine: @unchecked Sendable {
     private func scheduleSweep() {
         let shortest = [options.headersTimeout, options.requestBodyTimeout, options.keepAliveTimeout].map { Int64($0 * 1000) }.min() ?? 1000
         let period = min(250, max(20, shortest / 4))
-        loop.schedule(at: loop.now + period) { [weak self] in
+        let due = loop.now + period
+        loop.schedule(at: due) { [weak self] in
             guard let self else { return }
             let now = loop.now
+            worstLag = max(worstLag, now - due)
+            publish()
             for connection in Array(connections.values) { connection.expire(now: now) }
             returnMemoryAfterBursts(now: now)
             scheduleSweep()
@@ -174,6 +184,27 @@ final class ServerEngine: @unchecked Sendable {
         done.wait()
         loop.stop()
     }
+
+    /// Starts a drain on this shard: new sessions are refused; after `timeout` milliseconds the rest are closed.
+    /// `drained` runs (on the loop) when no session is left.
+    func drain(timeout: Int, drained: @escaping @Sendable () -> Void) {
+        perform { shard in
+            shard.onDrained = drained
+            shard.apply(.drainRequested(timeout: timeout))
+        }
+    }
+
+    /// This shard's figures, taken on its loop; `resetLag` starts a new lag window.
+    func snapshot(resetLag: Bool) -> ShardSnapshot {
+        var sessions: [Transport: Int] = [:]
+        for session in endpoint.sessions.values { sessions[session.transport, default: 0] += 1 }
+        let snapshot = ShardSnapshot(sessions: sessions, counters: endpoint.counters, lagMilliseconds: worstLag, isDraining: endpoint.isDraining)
+        if resetLag { worstLag = 0 }
+        published.withLock { $0 = snapshot }
+        return snapshot
+    }
+
+    private func publish() { _ = snapshot(resetLag: false) }
 
     /// Hands an application input to the reducer, from any thread. On the loop itself (an answer given while the
     /// loop runs effects) it joins the inputs waiting their turn, without a wake-up.
@@ -264,6 +295,16 @@ final class ServerEngine: @unchecked Sendable {
             }
         case .rejected:
             break  // python logs "Cannot send to sid"; the application learns nothing either
+        case .wakeEndpoint(let at):
+            if let endpointTimer { loop.cancelTimer(endpointTimer) }
+            endpointTimer = loop.schedule(at: at.milliseconds) { [self] in
+                endpointTimer = nil
+                apply(.endpointTimerFired)
+            }
+        case .drained:
+            let drained = onDrained
+            onDrained = nil
+            drained?()
         }
     }
 
@@ -325,6 +366,14 @@ final class ServerEngine: @unchecked Sendable {
         if group.shards.count > 1 { sid[0] = Self.sidAlphabet[index] }
         return String(decoding: sid, as: UTF8.self)
     }
+}
+
+/// One shard's figures for `ServerMetrics`.
+struct ShardSnapshot: Sendable {
+    var sessions: [Transport: Int] = [:]
+    var counters = ServerCounters()
+    var lagMilliseconds: Int64 = 0
+    var isDraining = false
 }
 
 /// Whoever waits for the answer to a request: a connection of ours, or another server's callback.

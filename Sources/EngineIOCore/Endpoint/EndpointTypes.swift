@@ -26,7 +26,7 @@ public struct EngineIORequest: Hashable, Codable, Sendable {
     public var method: String
     public var query: [QueryItem]
     public var headers: [HeaderField]
-    /// `http` or `https`, as the connection was made (before any `X-Forwarded-Proto`).
+    /// `http` or `https`: as the connection was made, or as a trusted proxy's `X-Forwarded-Proto` says.
     public var scheme: String
     /// Whether the shell saw a valid WebSocket upgrade request (`Upgrade: websocket`, `Connection: upgrade`, key,
     /// version 13).
@@ -36,8 +36,11 @@ public struct EngineIORequest: Hashable, Codable, Sendable {
     public var originAllowedByApplication: Bool?
     /// The request path, for the application's `environ`.
     public var path: String
-    /// The peer's address, for the application's `environ` (`REMOTE_ADDR`).
+    /// The peer's address, for the application's `environ` (`REMOTE_ADDR`); behind a trusted proxy, the client's
+    /// address from `X-Forwarded-For`.
     public var remoteAddress: String?
+    /// The host the client asked for, from a trusted proxy's `X-Forwarded-Host`; nil means the `Host` header.
+    public var publicHost: String?
 
     public init(
         method: String, query: [QueryItem], headers: [HeaderField] = [], scheme: String = "http", isWebSocketUpgrade: Bool = false,
@@ -76,6 +79,8 @@ public struct ServerEndpointSettings: Hashable, Codable, Sendable {
     public var cors: CORSPolicy
     public var corsCredentials: Bool
     public var cookie: CookieOption?
+    /// The proxies whose `X-Forwarded-*` headers are believed (none by default).
+    public var trustedProxies: TrustedProxies
     public var httpCompression: Bool
     public var compressionThreshold: Int
     public var v4: ServerSessionSettings
@@ -94,6 +99,8 @@ public struct ServerEndpointSettings: Hashable, Codable, Sendable {
             }
         corsCredentials = options.corsCredentials
         cookie = options.cookie
+        // validated() has checked the entries; one that fails here is dropped rather than trusted.
+        trustedProxies = TrustedProxies(ranges: options.trustedProxies.compactMap { AddressRange($0.trimmingSpaces()) })
         httpCompression = options.httpCompression
         compressionThreshold = options.compressionThreshold
         v4 = ServerSessionSettings(options: options, version: .v4)
@@ -140,6 +147,11 @@ public enum ServerEndpointEvent: Hashable, Codable, Sendable {
     /// Close every session (`forced close`) and refuse new ones.
     case shutdownRequested
     case timerFired(sid: String)
+    /// Refuse new sessions (503 `Server is draining`) and serve the existing ones for `timeout` milliseconds, then
+    /// close those left with `server disconnect`.
+    case drainRequested(timeout: Int)
+    /// The endpoint's own deadline (`wakeEndpoint`) passed.
+    case endpointTimerFired
 }
 
 /// Something the shell must do for the server.
@@ -160,4 +172,8 @@ public enum ServerEndpointEffect: Hashable, Codable, Sendable {
     case notify(sid: String, SessionNotification)
     case wake(sid: String, at: Instant?)
     case rejected(sid: String, ServerCommand)
+    /// Send `endpointTimerFired` at this time (the drain deadline); a later `wakeEndpoint` replaces it.
+    case wakeEndpoint(at: Instant)
+    /// A drain is complete: no session is left.
+    case drained
 }

@@ -9,18 +9,11 @@ public enum HTTPPolicies {
         case .origins(let list): return list.contains(origin)
         case .custom: return request.originAllowedByApplication ?? false
         case .sameOrigin:
-            guard let host = request.header("Host") else { return false }
-            if origin == "\(request.scheme)://\(host)" { return true }
-            // Behind a proxy the public origin is in X-Forwarded-Proto/-Host (first element of each list).
-            let forwardedProto = request.header("X-Forwarded-Proto").map(firstListElement)
-            let forwardedHost = request.header("X-Forwarded-Host").map(firstListElement)
-            guard forwardedProto != nil || forwardedHost != nil else { return false }
-            return origin == "\(forwardedProto ?? request.scheme)://\(forwardedHost ?? host)"
+            // Behind a trusted proxy, scheme and host are the public ones (see TrustedProxies); X-Forwarded-*
+            // headers from anyone else count for nothing, since any client can send them.
+            guard let host = request.publicHost ?? request.header("Host") else { return false }
+            return origin == "\(request.scheme)://\(host)"
         }
-    }
-
-    private static func firstListElement(_ value: String) -> String {
-        String(value.split(separator: ",", maxSplits: 1).first ?? "").trimmingSpaces()
     }
 
     /// The CORS headers for an allowed request: the origin echoed (never `*`, so credentials work), credentials,

@@ -11,6 +11,16 @@ import EngineIOSpec
 //
 // It remembers which session each open request and WebSocket belongs to, so the shell only names requests and
 // connections. A session that finishes is forgotten; later requests for its sid get `Session ID unknown`.
+//
+// Requests from a trusted proxy are read as the client made them (`TrustedProxies.resolve`) before anything else,
+// so CORS, the environ and the handlers see the client's address, scheme and host.
+//
+// Draining (a rolling deploy): new sessions are refused with `Server is draining` (503) while the existing ones are
+// served until the drain deadline, which leaves as a `wakeEndpoint` effect; then they are closed with
+// `server disconnect`. `drained` is announced once, when the last session has gone.
+//
+// The endpoint counts what it sees (`counters`): sessions opened and upgraded, messages and bytes each way,
+// refused handshakes by error, disconnects by reason. Plain integers in the state, summed by the shell for metrics.
 public struct ServerEndpoint: Hashable, Codable, Sendable {
     /// A routed request waiting for its session's answer.
     public struct PendingRequest: Hashable, Codable, Sendable {
@@ -26,6 +36,13 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
     /// Which session each WebSocket (session transport or upgrade probe) belongs to.
     public var connections: [ConnectionID: String] = [:]
     public var isShutDown = false
+    /// Refusing new sessions while the existing ones finish (see `drainRequested`).
+    public var isDraining = false
+    /// When a drain closes the sessions left.
+    public var drainDeadline: Instant?
+    /// Whether `drained` has been announced.
+    public var hasAnnouncedDrained = false
+    public var counters = ServerCounters()
 
     public init(settings: ServerEndpointSettings) { self.settings = settings }
 
@@ -79,7 +96,23 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
                 effects.append(.rejected(sid: sid, command))  // python: "Cannot send to sid", and nothing else
                 return
             }
+            if case .send(let packet) = command, packet.type == .message {
+                counters.messagesOut += 1
+                counters.bytesOut += packet.dataByteCount
+            }
             forward(.command(command), to: sid, now: now, &effects)
+        case .drainRequested(let timeout):
+            guard !isDraining, !isShutDown else { return }
+            isDraining = true
+            let deadline = now + max(0, timeout)
+            drainDeadline = deadline
+            if timeout <= 0 { return closeDrainingSessions(now: now, &effects) }
+            effects.append(.wakeEndpoint(at: deadline))
+            announceIfDrained(&effects)
+        case .endpointTimerFired:
+            guard isDraining, let deadline = drainDeadline else { return }
+            guard now >= deadline else { return effects.append(.wakeEndpoint(at: deadline)) }
+            closeDrainingSessions(now: now, &effects)
         case .shutdownRequested:
             isShutDown = true
             for sid in sessions.keys.sorted() { forward(.command(.shutdown), to: sid, now: now, &effects) }
@@ -88,13 +121,29 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         }
     }
 
+    // MARK: drain
+
+    private mutating func closeDrainingSessions(now: Instant, _ effects: inout [ServerEndpointEffect]) {
+        drainDeadline = nil
+        for sid in sessions.keys.sorted() { forward(.command(.disconnect), to: sid, now: now, &effects) }
+        announceIfDrained(&effects)
+    }
+
+    private mutating func announceIfDrained(_ effects: inout [ServerEndpointEffect]) {
+        guard isDraining, sessions.isEmpty, !hasAnnouncedDrained else { return }
+        hasAnnouncedDrained = true
+        effects.append(.drained)
+    }
+
     // MARK: admission
 
     private mutating func httpRequest(
-        _ id: RequestID, _ request: EngineIORequest, freshSID: String, now: Instant, _ effects: inout [ServerEndpointEffect]
+        _ id: RequestID, _ received: EngineIORequest, freshSID: String, now: Instant, _ effects: inout [ServerEndpointEffect]
     ) {
+        let request = settings.trustedProxies.resolve(received)
         let cors = HTTPPolicies.corsHeaders(request, settings: settings)
         func refuse(_ error: HandshakeError) {
+            counters.handshakeErrors[error, default: 0] += 1
             effects.append(.respond(id, reply(.error(error), request: request, kind: nil, sid: nil)))
         }
         guard HTTPPolicies.originAllowed(request, policy: settings.cors) else { return refuse(.forbidden) }
@@ -124,6 +173,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         guard request.method == "GET" else { return refuse(.badHandshakeMethod) }
         guard transport == .polling else { return refuse(.badRequest) }  // websocket without an upgrade
         guard let version = acceptedVersion(request) else { return refuse(.unsupportedProtocolVersion) }
+        guard !isDraining else { return refuse(.serverDraining) }
         guard !isShutDown, sessions[freshSID] == nil else { return refuse(.badRequest) }
         pending[id] = PendingRequest(sid: freshSID, kind: .handshake, request: request)
         let (session, sessionEffects) = ServerSession.start(
@@ -133,9 +183,11 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
     }
 
     private mutating func webSocketRequest(
-        _ connection: ConnectionID, _ request: EngineIORequest, freshSID: String, now: Instant, _ effects: inout [ServerEndpointEffect]
+        _ connection: ConnectionID, _ received: EngineIORequest, freshSID: String, now: Instant, _ effects: inout [ServerEndpointEffect]
     ) {
+        let request = settings.trustedProxies.resolve(received)
         func refuse(_ error: HandshakeError) {
+            counters.handshakeErrors[error, default: 0] += 1
             effects.append(.refuseWebSocket(connection, reply(.error(error), request: request, kind: nil, sid: nil)))
         }
         guard HTTPPolicies.originAllowed(request, policy: settings.cors) else { return refuse(.forbidden) }
@@ -153,6 +205,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             return
         }
         guard let version = acceptedVersion(request) else { return refuse(.unsupportedProtocolVersion) }
+        guard !isDraining else { return refuse(.serverDraining) }
         guard !isShutDown, sessions[freshSID] == nil else { return refuse(.badRequest) }
         var (session, sessionEffects) = ServerSession.start(
             sid: freshSID, settings: version == .v4 ? settings.v4 : settings.v3, handshake: .websocket(connection))
@@ -195,6 +248,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         if session.isFinished {
             sessions[sid] = nil
             connections = connections.filter { $0.value != sid }
+            announceIfDrained(&effects)
         }
     }
 
@@ -225,10 +279,13 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             case .resumeReading(let connection):
                 effects.append(.resumeReading(connection))
             case .deliver(let data):
+                counters.messagesIn += 1
+                counters.bytesIn += data.byteCount
                 effects.append(.deliver(sid: sid, data))
             case .authorize:
                 effects.append(.authorize(sid: sid, request ?? EngineIORequest(method: "GET", query: [])))
             case .notify(let notification):
+                counters.count(notification)
                 effects.append(.notify(sid: sid, notification))
             case .wake(let at):
                 effects.append(.wake(sid: sid, at: at))

@@ -7,6 +7,15 @@ public enum PacketData: Hashable, Sendable, Codable {
     case text(String)
     /// Bytes: a binary WebSocket frame, or `b` + base64 in a text payload.
     case binary([UInt8])
+
+    /// The number of bytes of application data.
+    public var byteCount: Int {
+        switch self {
+        case .none: 0
+        case .text(let text): text.utf8.count
+        case .binary(let bytes): bytes.count
+        }
+    }
 }
 
 /// One Engine.IO packet.
@@ -42,13 +51,7 @@ public struct Packet: Hashable, Sendable, Codable {
     public var queueCost: Int { dataByteCount + 1 }
 
     /// The number of bytes of application data, which size limits count.
-    public var dataByteCount: Int {
-        switch data {
-        case .none: 0
-        case .text(let text): text.utf8.count
-        case .binary(let bytes): bytes.count
-        }
-    }
+    public var dataByteCount: Int { data.byteCount }
 }
 
 /// Why bytes are not an Engine.IO packet or payload.
