@@ -174,6 +174,11 @@ struct ServeCommand: Sendable {
     }
 }
 
+/// A line on standard error, written at once.
+func say(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
 /// A line on standard output, written at once (print buffers when stdout is a pipe).
 func announce(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -252,10 +257,18 @@ struct ConnectCommand {
     var caFile: String?
     var linger = 1.0
     var requestTimeout = 5.0
+    var reconnect = false
+    var reconnectAttempts: Int?
+    var reconnectDelay: Double?
+    var reconnectDelayMax: Double?
 
     static let usage = """
         usage: eio connect URL [--transports polling,websocket] [--header "Name: value"]... [--engineio-path PATH]
                                [--insecure] [--ca-file FILE] [--linger SECONDS] [--request-timeout SECONDS]
+                               [--reconnect [--reconnect-attempts N] [--reconnect-delay S] [--reconnect-delay-max S]]
+
+          --reconnect: when the session is lost, reconnect with backoff (reconnecting/reconnected lines on stderr);
+          lines read meanwhile are sent once the new session opens.
         """
 
     init(_ arguments: [String]) throws {
@@ -286,6 +299,15 @@ struct ConnectCommand {
                 let text = try value(argument)
                 guard let seconds = Double(text), seconds > 0 else { throw UsageError(description: "--request-timeout takes seconds, not \(text)") }
                 requestTimeout = seconds
+            case "--reconnect": reconnect = true
+            case "--reconnect-attempts":
+                let text = try value(argument)
+                guard let count = Int(text), count >= 1 else { throw UsageError(description: "--reconnect-attempts takes a count ≥ 1, not \(text)") }
+                reconnectAttempts = count
+            case "--reconnect-delay", "--reconnect-delay-max":
+                let text = try value(argument)
+                guard let seconds = Double(text), seconds >= 0 else { throw UsageError(description: "\(argument) takes seconds, not \(text)") }
+                if argument == "--reconnect-delay" { reconnectDelay = seconds } else { reconnectDelayMax = seconds }
             case "--help", "-h": throw UsageError(description: Self.usage)
             default:
                 guard url.isEmpty, !argument.hasPrefix("-") else { throw UsageError(description: "unknown option \(argument)\n\(Self.usage)") }
@@ -296,7 +318,12 @@ struct ConnectCommand {
     }
 
     func run() throws {
-        let client = try Client(options: ClientOptions(requestTimeout: requestTimeout, sslVerify: !insecure, caFile: caFile))
+        var options = ClientOptions(requestTimeout: requestTimeout, sslVerify: !insecure, caFile: caFile)
+        options.reconnection = reconnect
+        options.reconnectionAttempts = reconnectAttempts
+        if let reconnectDelay { options.reconnectionDelay = reconnectDelay }
+        if let reconnectDelayMax { options.reconnectionDelayMax = reconnectDelayMax }
+        let client = try Client(options: options)
         let output = DispatchQueue(label: "eio.connect.output")
         let ended = DispatchSemaphore(value: 0)
         client.on(.message) { data in
@@ -311,11 +338,25 @@ struct ConnectCommand {
             }
         }
         let sessionOver = Atomic<Bool>(false)
-        client.on(.disconnect) { _ in
-            sessionOver.store(true, ordering: .relaxed)
-            ended.signal()
+        if reconnect {
+            // The session's end is not the command's: it ends when the client stops trying.
+            client.on(.disconnect) { reason in say("disconnected (\(reason.rawValue))") }
+            client.on(.reconnecting) { attempt in say("reconnecting (attempt \(attempt))") }
+            client.on(.reconnected) { attempt in say("reconnected (attempt \(attempt))") }
+        } else {
+            client.on(.disconnect) { _ in
+                sessionOver.store(true, ordering: .relaxed)
+                ended.signal()
+            }
         }
         try client.connect(url, headers: headers, transports: transports, engineioPath: engineioPath)
+        if reconnect {
+            Thread {
+                client.wait()
+                sessionOver.store(true, ordering: .relaxed)
+                ended.signal()
+            }.start()
+        }
         // Standard input is read on a thread of its own, so the end of the session ends the command even while
         // input stays open (a terminal, say).
         let inputDone = Atomic<Bool>(false)
@@ -330,6 +371,9 @@ struct ConnectCommand {
                         try client.send(.text(line))
                         break
                     } catch .sendQueueFull where Date() < giveUp {
+                        if sessionOver.load(ordering: .relaxed) { return }
+                        usleep(10_000)
+                    } catch .reconnectBufferFull where Date() < giveUp {
                         if sessionOver.load(ordering: .relaxed) { return }
                         usleep(10_000)
                     } catch {

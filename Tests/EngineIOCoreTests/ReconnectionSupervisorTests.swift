@@ -94,14 +94,17 @@ struct ReconnectionSupervisorStepTests {
 
     @Test("a connect request starts attempt 0")
     func aConnectRequestStartsAttemptZero() {
-        step(ReconnectionSupervisor(settings: Self.retrying), .connectRequested(at: t(0)), effects: [.connect(attempt: 0)], phase: .connecting(attempt: 0))
+        step(
+            ReconnectionSupervisor(settings: Self.retrying), .connectRequested(at: t(0)), effects: [.connect(attempt: 0)],
+            phase: .connecting(attempt: 0))
     }
 
     @Test("the first open flushes what was sent before it, in order, and is no reconnection")
     func theFirstOpenFlushesTheBuffer() {
         var supervisor = step(
             ReconnectionSupervisor(settings: Self.retrying), .sendRequested(Self.a, at: t(0)), effects: [], phase: .idle, buffered: [Self.a])
-        supervisor = step(supervisor, .connectRequested(at: t(1)), effects: [.connect(attempt: 0)], phase: .connecting(attempt: 0), buffered: [Self.a])
+        supervisor = step(
+            supervisor, .connectRequested(at: t(1)), effects: [.connect(attempt: 0)], phase: .connecting(attempt: 0), buffered: [Self.a])
         supervisor = step(supervisor, .sendRequested(Self.b, at: t(2)), effects: [], phase: .connecting(attempt: 0), buffered: [Self.a, Self.b])
         supervisor = step(supervisor, .opened(at: t(3)), effects: [.send(Self.a), .send(Self.b)], phase: .connected(attempt: 0))
         step(supervisor, .sendRequested(Self.a, at: t(4)), effects: [.send(Self.a)], phase: .connected(attempt: 0))
@@ -114,7 +117,9 @@ struct ReconnectionSupervisorStepTests {
         step(
             supervisor, .connectFailed(.transient, at: t(5), random: 0.5), effects: [.gaveUp(.firstConnectFailed), .discard(Self.a)],
             phase: .stopped(.firstConnectFailed))
-        step(connecting(), .connectFailed(.refused(status: 400), at: t(5), random: 0.5), effects: [.gaveUp(.firstConnectFailed)], phase: .stopped(.firstConnectFailed))
+        step(
+            connecting(), .connectFailed(.refused(status: 400), at: t(5), random: 0.5), effects: [.gaveUp(.firstConnectFailed)],
+            phase: .stopped(.firstConnectFailed))
     }
 
     // MARK: Losing a session
@@ -124,7 +129,8 @@ struct ReconnectionSupervisorStepTests {
         var supervisor = step(
             connected(), .sessionLost(reason: "transport close", at: t(100), random: 0.3), effects: [.wake(at: t(1100))],
             phase: .waiting(attempt: 1, until: t(1100)))
-        supervisor = step(supervisor, .sendRequested(Self.a, at: t(500)), effects: [], phase: .waiting(attempt: 1, until: t(1100)), buffered: [Self.a])
+        supervisor = step(
+            supervisor, .sendRequested(Self.a, at: t(500)), effects: [], phase: .waiting(attempt: 1, until: t(1100)), buffered: [Self.a])
         supervisor = step(
             supervisor, .timerFired(at: t(1100)), effects: [.reconnecting(attempt: 1), .connect(attempt: 1)], phase: .connecting(attempt: 1),
             buffered: [Self.a])
@@ -144,11 +150,13 @@ struct ReconnectionSupervisorStepTests {
         var supervisor = step(
             reconnecting(), .connectFailed(.transient, at: t(2000), random: 0), effects: [.wake(at: t(4000))],
             phase: .waiting(attempt: 2, until: t(4000)))
-        supervisor = step(supervisor, .timerFired(at: t(4001)), effects: [.reconnecting(attempt: 2), .connect(attempt: 2)], phase: .connecting(attempt: 2))
+        supervisor = step(
+            supervisor, .timerFired(at: t(4001)), effects: [.reconnecting(attempt: 2), .connect(attempt: 2)], phase: .connecting(attempt: 2))
         supervisor = step(
             supervisor, .connectFailed(.transient, at: t(5000), random: 0), effects: [.wake(at: t(9000))],
             phase: .waiting(attempt: 3, until: t(9000)))
-        supervisor = step(supervisor, .timerFired(at: t(9000)), effects: [.reconnecting(attempt: 3), .connect(attempt: 3)], phase: .connecting(attempt: 3))
+        supervisor = step(
+            supervisor, .timerFired(at: t(9000)), effects: [.reconnecting(attempt: 3), .connect(attempt: 3)], phase: .connecting(attempt: 3))
         supervisor = step(supervisor, .opened(at: t(9100)), effects: [.reconnected(attempt: 3)], phase: .connected(attempt: 3))
         // A new loss counts from attempt 1 again.
         step(
@@ -169,9 +177,14 @@ struct ReconnectionSupervisorStepTests {
     @Test("the last allowed attempt failing gives up")
     func theLastAllowedAttemptFailingGivesUp() {
         var supervisor = reconnecting(ReconnectionSettings(enabled: true, attempts: 2, randomizationFactor: 0))
-        supervisor = step(supervisor, .connectFailed(.transient, at: t(1200), random: 0), effects: [.wake(at: t(3200))], phase: .waiting(attempt: 2, until: t(3200)))
-        supervisor = step(supervisor, .timerFired(at: t(3200)), effects: [.reconnecting(attempt: 2), .connect(attempt: 2)], phase: .connecting(attempt: 2))
-        step(supervisor, .connectFailed(.transient, at: t(3300), random: 0), effects: [.gaveUp(.attemptsExhausted(2))], phase: .stopped(.attemptsExhausted(2)))
+        supervisor = step(
+            supervisor, .connectFailed(.transient, at: t(1200), random: 0), effects: [.wake(at: t(3200))],
+            phase: .waiting(attempt: 2, until: t(3200)))
+        supervisor = step(
+            supervisor, .timerFired(at: t(3200)), effects: [.reconnecting(attempt: 2), .connect(attempt: 2)], phase: .connecting(attempt: 2))
+        step(
+            supervisor, .connectFailed(.transient, at: t(3300), random: 0), effects: [.gaveUp(.attemptsExhausted(2))],
+            phase: .stopped(.attemptsExhausted(2)))
     }
 
     @Test("with zero attempts allowed the first loss gives up at once")
@@ -191,7 +204,9 @@ struct ReconnectionSupervisorStepTests {
     @Test("a session the application closed is never reconnected, and nothing gave up")
     func theApplicationsOwnCloseIsNotRetried() {
         for settings in [Self.retrying, ReconnectionSettings()] {
-            step(connected(settings), .sessionLost(reason: "client disconnect", at: t(100), random: 0), effects: [], phase: .stopped(.userDisconnected))
+            step(
+                connected(settings), .sessionLost(reason: "client disconnect", at: t(100), random: 0), effects: [],
+                phase: .stopped(.userDisconnected))
         }
     }
 
@@ -235,10 +250,17 @@ struct ReconnectionSupervisorStepTests {
         var supervisor = waiting(ReconnectionSettings(enabled: true, randomizationFactor: 0, bufferBytes: 6))
         let until = t(1100)
         supervisor = step(supervisor, .sendRequested(Self.b, at: t(200)), effects: [], phase: .waiting(attempt: 1, until: until), buffered: [Self.b])
-        supervisor = step(supervisor, .sendRequested(Self.b, at: t(201)), effects: [.sendRefused(limit: 6)], phase: .waiting(attempt: 1, until: until), buffered: [Self.b])
-        supervisor = step(supervisor, .sendRequested(Self.a, at: t(202)), effects: [], phase: .waiting(attempt: 1, until: until), buffered: [Self.b, Self.a])
-        step(supervisor, .sendRequested(.noop, at: t(203)), effects: [.sendRefused(limit: 6)], phase: .waiting(attempt: 1, until: until), buffered: [Self.b, Self.a])
-        step(ReconnectionSupervisor(settings: ReconnectionSettings(bufferBytes: 0)), .sendRequested(.noop, at: t(0)), effects: [.sendRefused(limit: 0)], phase: .idle)
+        supervisor = step(
+            supervisor, .sendRequested(Self.b, at: t(201)), effects: [.sendRefused(limit: 6)],
+            phase: .waiting(attempt: 1, until: until), buffered: [Self.b])
+        supervisor = step(
+            supervisor, .sendRequested(Self.a, at: t(202)), effects: [], phase: .waiting(attempt: 1, until: until), buffered: [Self.b, Self.a])
+        step(
+            supervisor, .sendRequested(.noop, at: t(203)), effects: [.sendRefused(limit: 6)],
+            phase: .waiting(attempt: 1, until: until), buffered: [Self.b, Self.a])
+        step(
+            ReconnectionSupervisor(settings: ReconnectionSettings(bufferBytes: 0)), .sendRequested(.noop, at: t(0)),
+            effects: [.sendRefused(limit: 0)], phase: .idle)
     }
 
     // MARK: Totality

@@ -268,7 +268,8 @@ class Backend(Child):
         super().__init__(f"backend{index}", argv)
 
     def on_line(self, is_stdout, line, now):
-        if is_stdout and (line.startswith("connect ") or line.startswith("disconnect ")):
+        # --log writes these on stderr (stdout has the "serving on" line); either will do.
+        if line.startswith("connect ") or line.startswith("disconnect "):
             self.sessions.add(self.index, line, now)
 
     def wait_serving(self, timeout=30.0):
@@ -810,7 +811,7 @@ class Harness:
         """URLs for the kill test's clients such that the proxy spreads them over all backends."""
         if self.proxy == "haproxy":
             # WebSocket-only clients need no stickiness: the cookie listener's round robin spreads them.
-            return [(f"http://localhost:{self.http_port}", f"http://127.0.0.1:{self.http_port}", "round robin")]
+            return [(f"http://localhost:{self.http_port}", f"http://127.0.0.1:{self.http_port}", None)]
         # nginx: ip_hash on 127.0.K.*; find source addresses that land on each backend.
         chosen = {}
         for k in range(64):
@@ -830,8 +831,7 @@ class Harness:
         for backend, source in sorted(chosen.items()):
             forwarder = Forwarder(self.http_port, source)
             self.forwarders.append(forwarder)
-            routes.append((f"http://localhost:{forwarder.port}", f"http://127.0.0.1:{forwarder.port}",
-                           f"from {source} (ip_hash -> backend {backend})"))
+            routes.append((f"http://localhost:{forwarder.port}", f"http://127.0.0.1:{forwarder.port}", backend))
         return routes
 
     def kill_test(self):
@@ -910,16 +910,23 @@ class Harness:
         reconnect_times, reconnect_echo_times = {}, {}
         for child in victims_eio:
             mark = stderr_marks[child.name]
-            lost = child.wait_for(lambda: child.find_line(r"reconnecting \(attempt \d+\)", stderr=True, start=mark),
-                                  max(0.0, killed_at + DISCONNECT_BOUND + FIRST_BACKOFF_MAX + 3 - time.monotonic()))
+            # The first word of the loss: `reconnecting (attempt 1)`, or (without --reconnect) `the session ended`.
+            lost = child.wait_for(lambda: child.find_line(r"reconnecting \(attempt \d+\)|session ended", stderr=True, start=mark)
+                                  or not child.alive(), max(0.0, killed_at + DISCONNECT_BOUND + FIRST_BACKOFF_MAX + 3 - time.monotonic()))
+            if lost is True:  # exited without a word
+                with child.cond:
+                    lost = child.find_line(r"reconnecting \(attempt \d+\)|session ended", stderr=True, start=mark)
             seconds = round(lost[0] - killed_at, 3) if lost else None
             disconnect_times[child.name] = seconds
             bound = DISCONNECT_BOUND + FIRST_BACKOFF_MAX
             report.check(f"kill test: {child.name} (killed backend) says 'reconnecting' within {bound:.1f} s",
-                         seconds is not None and seconds <= bound,
-                         f"{seconds} s" if seconds is not None else f"nothing; alive={child.alive()}; {child.tail(4)}")
-            back = child.wait_for(lambda: child.find_line(r"reconnected \(attempt (\d+)\)", stderr=True, start=mark),
-                                  max(0.0, killed_at + RECONNECT_BOUND + 3 - time.monotonic()))
+                         seconds is not None and seconds <= bound and "reconnecting" in lost[1].group(0),
+                         f"{seconds} s: {lost[1].string[:160]}" if lost else f"nothing; alive={child.alive()}; {child.tail(4)}")
+            back = child.wait_for(lambda: child.find_line(r"reconnected \(attempt (\d+)\)", stderr=True, start=mark)
+                                  or not child.alive(), max(0.0, killed_at + RECONNECT_BOUND + 3 - time.monotonic()))
+            if back is True:
+                with child.cond:
+                    back = child.find_line(r"reconnected \(attempt (\d+)\)", stderr=True, start=mark)
             seconds = round(back[0] - killed_at, 3) if back else None
             reconnect_times[child.name] = seconds
             report.check(f"kill test: {child.name} says 'reconnected' within {RECONNECT_BOUND:.0f} s of the kill",
@@ -952,11 +959,16 @@ class Harness:
             got = child.exchange([f"after the kill: {child.name}"], timeout=10)
             report.check(f"kill test: {child.name} (backend {child.backend}) still echoes", got == [f"after the kill: {child.name}"])
 
-        # New sessions still open through the proxy (on HAProxy, before its health check marks the dead server DOWN,
-        # `option redispatch` sends a refused connection elsewhere; nginx tries the next upstream).
+        # New sessions still open through the proxy. HAProxy: round robin still picks the dead server until its health
+        # check marks it DOWN, and `option redispatch` sends the refused connection elsewhere. nginx: from the address
+        # that ip_hash maps to the dead server, nginx tries the next upstream.
+        url = self.urls("sync")[0]
+        if self.proxy == "nginx":
+            url = next((py for py, _, backend in routes if backend == victim.index), url)
         for i in range(3):
-            url, how = self.urls("sync")
-            self.echo_python("sync", ["polling", "websocket"], url, f"kill test: new python Client-{i + 1} [polling+upgrade] after the kill",
+            self.echo_python("sync", ["polling", "websocket"], url,
+                             f"kill test: new python Client-{i + 1} [polling+upgrade] after the kill"
+                             + (" from the killed backend's ip_hash address" if self.proxy == "nginx" else ""),
                              steps=("text",))
         if self.proxy == "haproxy":
             server = f"s{victim.index}"

@@ -23,6 +23,16 @@ public final class AsyncClient: Sendable {
     public func on(_ event: ConnectEvent, _ handler: @escaping @Sendable () async -> Void) { runtime.handlers.withLock { $0.connect = handler } }
     public func on(_ event: MessageEvent, _ handler: @escaping @Sendable (MessageData) async -> Void) { runtime.handlers.withLock { $0.message = handler } }
     public func on(_ event: DisconnectEvent, _ handler: @escaping @Sendable (DisconnectReason) async -> Void) { runtime.handlers.withLock { $0.disconnect = handler } }
+    /// With `reconnection` on: `.reconnecting` runs as each reconnection attempt starts, `.reconnected` when one
+    /// opened a new session (the connect handler has run for it first); both get the attempt number (1, 2, …).
+    public func on(_ event: ReconnectEvent, _ handler: @escaping @Sendable (Int) async -> Void) {
+        runtime.handlers.withLock {
+            switch event {
+            case .reconnecting: $0.reconnecting = handler
+            case .reconnected: $0.reconnected = handler
+            }
+        }
+    }
 
     /// Connects; returns once the session is open, or throws `ClientError`. The waiting happens off the
     /// cooperative pool.
@@ -83,6 +93,8 @@ public final class AsyncClient: Sendable {
             var connect: (@Sendable () async -> Void)?
             var message: (@Sendable (MessageData) async -> Void)?
             var disconnect: (@Sendable (DisconnectReason) async -> Void)?
+            var reconnecting: (@Sendable (Int) async -> Void)?
+            var reconnected: (@Sendable (Int) async -> Void)?
         }
 
         let handlers = Locked(Handlers())
@@ -94,6 +106,8 @@ public final class AsyncClient: Sendable {
                     case .connect: await handlers.withLock { $0.connect }?()
                     case .message(let data): await handlers.withLock { $0.message }?(data)
                     case .disconnect(let reason): await handlers.withLock { $0.disconnect }?(reason)
+                    case .reconnecting(let attempt): await handlers.withLock { $0.reconnecting }?(attempt)
+                    case .reconnected(let attempt): await handlers.withLock { $0.reconnected }?(attempt)
                     }
                     mailbox.completed(job)
                 }

@@ -23,6 +23,16 @@ public final class Client: Sendable {
     public func on(_ event: ConnectEvent, _ handler: @escaping @Sendable () -> Void) { runtime.handlers.withLock { $0.connect = handler } }
     public func on(_ event: MessageEvent, _ handler: @escaping @Sendable (MessageData) -> Void) { runtime.handlers.withLock { $0.message = handler } }
     public func on(_ event: DisconnectEvent, _ handler: @escaping @Sendable (DisconnectReason) -> Void) { runtime.handlers.withLock { $0.disconnect = handler } }
+    /// With `reconnection` on: `.reconnecting` runs as each reconnection attempt starts, `.reconnected` when one
+    /// opened a new session (the connect handler has run for it first); both get the attempt number (1, 2, …).
+    public func on(_ event: ReconnectEvent, _ handler: @escaping @Sendable (Int) -> Void) {
+        runtime.handlers.withLock {
+            switch event {
+            case .reconnecting: $0.reconnecting = handler
+            case .reconnected: $0.reconnected = handler
+            }
+        }
+    }
 
     /// Connects and returns once the session is open (python's `connect`), or throws `ClientError`.
     public func connect(_ url: String, headers: [String: String] = [:], transports: [Transport]? = nil, engineioPath: String = "engine.io") throws(ClientError) {
@@ -69,6 +79,8 @@ public final class Client: Sendable {
             var connect: (@Sendable () -> Void)?
             var message: (@Sendable (MessageData) -> Void)?
             var disconnect: (@Sendable (DisconnectReason) -> Void)?
+            var reconnecting: (@Sendable (Int) -> Void)?
+            var reconnected: (@Sendable (Int) -> Void)?
         }
 
         let handlers = Locked(Handlers())
@@ -84,6 +96,8 @@ public final class Client: Sendable {
                     case .connect: handlers.withLock { $0.connect }?()
                     case .message(let data): handlers.withLock { $0.message }?(data)
                     case .disconnect(let reason): handlers.withLock { $0.disconnect }?(reason)
+                    case .reconnecting(let attempt): handlers.withLock { $0.reconnecting }?(attempt)
+                    case .reconnected(let attempt): handlers.withLock { $0.reconnected }?(attempt)
                     }
                     mailbox.completed(job)
                 }

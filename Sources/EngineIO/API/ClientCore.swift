@@ -19,6 +19,17 @@ final class ClientCore: Sendable {
         var cause: ClientError?
         /// Bytes sent that had not reached the server when the session ended.
         var undelivered = 0
+        /// Between a lost session and the reconnection supervisor's last word: waiting or trying again.
+        var reconnecting = false
+    }
+
+    /// What opening the session again needs (the reconnection supervisor reconnects with it).
+    struct Plan: @unchecked Sendable {
+        var url: String
+        var parsed: ClientURL
+        var headers: [String: String]
+        var settings: ClientSessionSettings
+        var allowed: [Transport]
     }
 
     let options: ClientOptions
@@ -27,26 +38,64 @@ final class ClientCore: Sendable {
     /// The handler calls, in the order the connection produced them; the façade's runtime runs them.
     let mailbox = Mailbox<ClientJob>()
     private let runtimeBox = Locked<(any ClientHandlerRuntime)?>(nil)
+    /// The last connect's plan, for reconnecting.
+    let plan = Locked<Plan?>(nil)
+    /// The reconnection reducer (with `reconnection` on). Its effects are carried out while its lock is held, so
+    /// buffered messages go out before any sent after them.
+    let supervisor: Locked<ReconnectionSupervisor>
+    /// Tells the supervisor's timers apart: a timer armed before the latest `wake` does nothing.
+    let timerGeneration = Atomic<Int>(0)
 
-    init(options: ClientOptions) throws { self.options = try options.validated() }
+    init(options: ClientOptions) throws {
+        self.options = try options.validated()
+        supervisor = Locked(ReconnectionSupervisor(settings: Self.reconnectionSettings(self.options)))
+    }
 
     /// A client dropped while connected closes its session (without waiting), rather than leave it running.
     deinit { state.withLock { $0.engine }?.submit(.command(.disconnect)) }
 
     func attach(_ runtime: any ClientHandlerRuntime) { runtimeBox.withLock { $0 = runtime } }
 
-    private func post(_ job: ClientJob) {
+    func post(_ job: ClientJob) {
         if mailbox.post(job).schedule { runtimeBox.withLock { $0 }?.drain(mailbox) }
     }
 
     /// Starts connecting; returns once connected or failed.
     func connect(_ url: String, headers: [String: String], transports: [Transport]?, engineioPath: String) throws(ClientError) {
-        let busy = state.withLock { $0.engine != nil }
+        let busy = state.withLock { $0.engine != nil || $0.reconnecting }
         if busy { throw .notDisconnected }
         let allowed = (transports ?? [.polling, .websocket])
         guard !allowed.isEmpty else { throw .noValidTransports }
         guard let parsed = ClientURL(url, engineioPath: engineioPath) else { throw .invalidURL(url) }
         let route = try makeRoute(to: parsed)
+        let settings = ClientSessionSettings(
+            transports: allowed, maxPacketsPerPost: options.maxPacketsPerPost, requestTimeout: Int((options.requestTimeout * 1000).rounded()),
+            secure: parsed.secure, maxRedirects: options.maxRedirects)
+        let plan = Plan(url: url, parsed: parsed, headers: headers, settings: settings, allowed: allowed)
+        self.plan.withLock { $0 = plan }
+        if options.reconnection {
+            supervisor.withLock { supervisor in
+                supervisor = ReconnectionSupervisor(settings: Self.reconnectionSettings(options))
+                _ = supervisor.handle(.connectRequested(at: Self.clock()))  // connect(attempt: 0): below, on this thread
+            }
+        }
+        let engine = try makeEngine(plan, route: route, attempt: 0)
+        state.withLock {
+            $0 = State()
+            $0.engine = engine
+        }
+        engine.start()
+        changed.lock()
+        while state.withLock({ $0.outcome }) == nil { changed.wait() }
+        changed.unlock()
+        if case .failure(let error) = state.withLock({ $0.outcome }) { throw error }
+    }
+
+    /// An engine for `plan`, whose events reach this client; `attempt` 0 is the application's connect, later ones
+    /// are the reconnection supervisor's.
+    func makeEngine(_ plan: Plan, route: ClientRoute, attempt: Int) throws(ClientError) -> ClientEngine {
+        let url = plan.url
+        let allowed = plan.allowed
         let delegate = ClientDelegate(
             deliver: { [weak self] data in self?.post(.message(MessageData(data))) },
             notify: { [weak self] notification, cause in
@@ -62,12 +111,15 @@ final class ClientCore: Sendable {
                         $0.outcome = .success(())
                     }
                     self.post(.connect)
+                    if self.options.reconnection { self.superviseOpened(attempt: attempt) }
                 case .upgraded:
                     self.log(.info, "upgraded to websocket")
                     self.update { $0.transport = .websocket }
                 case .closed(let closedReason):
                     let (engine, reason) = self.state.withLock { state -> (ClientEngine?, DisconnectReason) in
                         state.connected = false
+                        // Until the supervisor has decided, a lost session counts as reconnecting, so wait() holds.
+                        if self.options.reconnection, closedReason != .clientDisconnect { state.reconnecting = true }
                         let reason = closedReason == .clientDisconnect ? state.requestedReason ?? closedReason : closedReason
                         state.reason = reason
                         defer { state.engine = nil }
@@ -82,45 +134,35 @@ final class ClientCore: Sendable {
                     self.log(.info, "disconnected (\(reason.rawValue))" + (cause.map { ": \($0)" } ?? ""))
                     self.post(.disconnect(reason))
                     engine?.finish()  // its sockets close once any closing handshake is over
+                    if self.options.reconnection { self.superviseLost(closedReason) }
                 }
             },
             connectFailed: { [weak self] error in
                 guard let self else { return }
+                let failure = ClientError(error, seconds: options.requestTimeout)
                 let engine = self.state.withLock { state -> ClientEngine? in
-                    state.outcome = .failure(ClientError(error, seconds: options.requestTimeout))
+                    if attempt == 0 { state.outcome = .failure(failure) } else { state.cause = failure }
                     defer { state.engine = nil }
                     return state.engine
                 }
                 self.update { _ in }
                 engine?.finish()
+                if self.options.reconnection { self.superviseFailed(failure, attempt: attempt) }
             })
-        let settings = ClientSessionSettings(
-            transports: allowed, maxPacketsPerPost: options.maxPacketsPerPost, requestTimeout: Int((options.requestTimeout * 1000).rounded()),
-            secure: parsed.secure, maxRedirects: options.maxRedirects)
-        let engine: ClientEngine
         do {
-            engine = try ClientEngine(
+            return try ClientEngine(
                 route: route, reroute: { [weak self] current, location in
                     guard let self, let next = current.url.redirected(to: location) else { throw ClientError.badRedirect(location) }
                     return try self.makeRoute(to: next)
-                }, headers: headers, settings: settings, options: options, delegate: delegate)
+                }, headers: plan.headers, settings: plan.settings, options: options, delegate: delegate)
         } catch {
             throw .unreachable("\(error)")
         }
-        state.withLock {
-            $0 = State()
-            $0.engine = engine
-        }
-        engine.start()
-        changed.lock()
-        while state.withLock({ $0.outcome }) == nil { changed.wait() }
-        changed.unlock()
-        if case .failure(let error) = state.withLock({ $0.outcome }) { throw error }
     }
 
     /// How to reach `url`: its address (or the proxy's), and TLS for https. Resolving blocks: this runs on the
     /// caller's thread at connect, and on the client's loop only for a redirect to another host.
-    private func makeRoute(to url: ClientURL) throws(ClientError) -> ClientRoute {
+    func makeRoute(to url: ClientURL) throws(ClientError) -> ClientRoute {
         var tls: TLSClientContext?
         if url.secure {
             do {
@@ -148,25 +190,31 @@ final class ClientCore: Sendable {
 
     func log(_ level: LogLevel, _ message: @autoclosure () -> String) { options.logger.emit(level, message(), as: "engineio.client") }
 
-    private func update(_ change: (inout State) -> Void) {
+    func update(_ change: (inout State) -> Void) {
         changed.lock()
         state.withLock { change(&$0) }
         changed.broadcast()
         changed.unlock()
     }
 
-    /// Blocks until the connection ends.
+    /// Blocks until the connection ends (with reconnection, until the client stops trying).
     func wait() {
         changed.lock()
-        while state.withLock({ $0.connected }) { changed.wait() }
+        while state.withLock({ $0.connected || $0.reconnecting }) { changed.wait() }
         changed.unlock()
     }
 
     /// Sends a message; dropped while disconnected, as in python. Throws `sendQueueFull` rather than buffer past
     /// `maxOutboundQueueBytes` of messages the server has not taken.
     func send(_ data: MessageData) throws(ClientError) {
-        guard let engine = state.withLock({ $0.engine }) else { return }
         let packet = Packet(.message, data.packetData(codec: options.json.codec))
+        if options.reconnection { return try superviseSend(packet) }
+        guard let engine = state.withLock({ $0.engine }) else { return }
+        try submit(packet, to: engine)
+    }
+
+    /// Hands a message to the engine, within `maxOutboundQueueBytes`.
+    func submit(_ packet: Packet, to engine: ClientEngine) throws(ClientError) {
         let size = packet.dataByteCount
         let before = engine.backlog.add(size, ordering: .relaxed).oldValue
         guard before + size <= options.maxOutboundQueueBytes || before == 0 else {
@@ -179,6 +227,7 @@ final class ClientCore: Sendable {
     /// Closes the session: first waits (up to `requestTimeout`) for what was sent to reach the server, then tells
     /// it, as python's `disconnect()`. What had still not gone out is counted in `undeliveredBytes`.
     func disconnect(reason: DisconnectReason?, flush: Bool = true) {
+        if options.reconnection { superviseDisconnect() }
         guard let engine = state.withLock({ state -> ClientEngine? in
             state.requestedReason = reason
             return state.engine

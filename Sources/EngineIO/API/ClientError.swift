@@ -37,6 +37,8 @@ public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
     case badRedirect(String)
     /// `send` would take the messages the server has not taken yet past `maxOutboundQueueBytes`.
     case sendQueueFull(limit: Int)
+    /// `send` while reconnecting would hold more than `reconnectionBufferBytes` for the next session.
+    case reconnectBufferFull(limit: Int)
 
     public var description: String {
         switch self {
@@ -58,6 +60,7 @@ public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         case .tooLarge(let limit): "The server's answer is larger than \(limit) bytes"
         case .badRedirect(let detail): "Redirect not followed: \(detail)"
         case .sendQueueFull(let limit): "Send queue full: the server has not taken \(limit) bytes already sent"
+        case .reconnectBufferFull(let limit): "Reconnect buffer full: \(limit) bytes already wait for the next session"
         }
     }
 

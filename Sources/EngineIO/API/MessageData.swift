@@ -46,6 +46,9 @@ public typealias ConnectResult = ConnectVerdict?
 public enum ConnectEvent: Sendable { case connect }
 public enum MessageEvent: Sendable { case message }
 public enum DisconnectEvent: Sendable { case disconnect }
+/// A client's reconnection events (with `reconnection` on): `reconnecting` as attempt N starts, `reconnected` when
+/// attempt N opened a session (after the connect handler ran again). Both handlers take the attempt number.
+public enum ReconnectEvent: Sendable { case reconnecting, reconnected }
 
 /// Errors of the server API.
 public enum ServerError: Error, Hashable, Sendable {

@@ -85,6 +85,9 @@ enum ClientJob: MailboxJob {
     case connect
     case message(MessageData)
     case disconnect(DisconnectReason)
+    /// The reconnection supervisor starts attempt N, or attempt N opened a session.
+    case reconnecting(Int)
+    case reconnected(Int)
 
     var bytes: Int {
         guard case .message(let data) = self else { return 0 }
