@@ -2,18 +2,29 @@ import EngineIOTesting
 import Foundation
 import Testing
 
-/// Replays every input the fuzzers ever saved (Tests/Fuzz/crashers/<target>/…) through the same invariants.
+/// Replays the committed seed corpus (Tests/Fuzz/corpus/<target>/…, which the fuzzers start from) and every input
+/// they ever saved (Tests/Fuzz/crashers/<target>/…) through the same invariants.
 @Suite("Fuzz regressions")
 struct FuzzRegressionTests {
-    static let crashers = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fuzz/crashers")
+    static let fuzz = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz")
 
-    static func savedInputs() -> [(target: String, file: URL)] {
+    static func savedInputs(in folder: String = "crashers") -> [(target: String, file: URL)] {
         let manager = FileManager.default
-        let folders = (try? manager.contentsOfDirectory(atPath: crashers.path)) ?? []
+        let root = fuzz.appendingPathComponent(folder)
+        let folders = (try? manager.contentsOfDirectory(atPath: root.path)) ?? []
         return folders.sorted().flatMap { target in
-            let files = (try? manager.contentsOfDirectory(atPath: crashers.appendingPathComponent(target).path)) ?? []
-            return files.sorted().map { (target, crashers.appendingPathComponent(target).appendingPathComponent($0)) }
+            let files = (try? manager.contentsOfDirectory(atPath: root.appendingPathComponent(target).path)) ?? []
+            return files.sorted().map { (target, root.appendingPathComponent(target).appendingPathComponent($0)) }
+        }
+    }
+
+    @Test("every fuzz target has a committed seed corpus, and every seed keeps its target's invariant")
+    func seedCorpusPasses() throws {
+        let seeds = Self.savedInputs(in: "corpus")
+        #expect(Set(seeds.map(\.target)) == Set(FuzzTargets.all.keys), "targets without seeds, or seeds for no target")
+        for (target, file) in seeds {
+            let failure = FuzzTargets.run(target, Array(try Data(contentsOf: file)))
+            #expect(failure == nil, "\(target)/\(file.lastPathComponent): \(failure ?? "")")
         }
     }
 

@@ -60,3 +60,24 @@ struct PrimitivesTests {
         #expect(await cancelled.value == false)
     }
 }
+
+@Suite("MessageData as python sees it")
+struct PythonValueTests {
+    @Test("pythonValue decodes JSON unless the data's first character is a digit, as python-engineio's packet decoder does", arguments: [
+        ("hello", MessageData.text("hello")),
+        (#"{"a":1}"#, .json(.object([JSONMember("a", .integer(1))]))),
+        (#""abc""#, .json(.string("abc"))),
+        ("true", .json(.bool(true))),
+        ("null", .json(.null)),
+        (" 5", .json(.integer(5))),
+        ("-1", .json(.integer(-1))),
+        ("123", .text("123")),
+        ("7", .text("7")),
+        (#"31["x"]"#, .text(#"31["x"]"#)),
+        ("[1,2]", .json(.array([.integer(1), .integer(2)]))),
+        ("", .text("")),
+    ])
+    func pythonValue(_ text: String, _ expected: MessageData) {
+        #expect(MessageData.text(text).pythonValue == expected)
+    }
+}

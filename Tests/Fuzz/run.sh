@@ -7,7 +7,7 @@
 # modules itself with `swiftc -sanitize=fuzzer,address`, one module at a time in dependency order, taking
 # EngineIOSpec's generated sources from Generated/. Each target is one entry of FuzzTargets.all; its invariant
 # failing, or the parser trapping, makes libFuzzer save the input under Tests/Fuzz/crashers/<target>/, which the
-# ordinary test suite replays (FuzzRegressionTests).
+# ordinary test suite replays (FuzzRegressionTests) with the committed seed corpus in Tests/Fuzz/corpus/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -55,8 +55,9 @@ SWIFT
     mkdir -p "$crashers" "$out/corpus/$target"
     log="$out/$target.log"
     echo "fuzzing $target for $runs runs"
+    # The first folder takes what libFuzzer finds; the committed seeds (Tests/Fuzz/corpus) start it off.
     if "$out/fuzz-$target" -runs="$runs" -max_len=4096 -artifact_prefix="$crashers/" -print_final_stats=1 \
-        "$out/corpus/$target" >"$log" 2>&1; then
+        "$out/corpus/$target" "Tests/Fuzz/corpus/$target" >"$log" 2>&1; then
         executed=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
         summary+=("$target: $executed executions, no crash")
     else

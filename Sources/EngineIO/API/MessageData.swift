@@ -29,11 +29,13 @@ public enum MessageData: Sendable, Hashable, ExpressibleByStringLiteral {
         }
     }
 
-    /// What python-engineio's handler would receive: text whose second character is not a digit and that parses as
-    /// JSON becomes the decoded value (`"4{\"a\":1}"` → an object), as python does; anything else is unchanged.
+    /// What python-engineio's handler would receive: text that parses as JSON becomes the decoded value
+    /// (`{"a":1}` → an object, `-1` → -1), as python does, unless its first character is a digit (python checks the
+    /// packet's second character, the first of the data, to leave Socket.IO payloads such as `31[…]` alone: `123`
+    /// and `7` stay text); anything else is unchanged.
     public var pythonValue: MessageData {
         guard case .text(let text) = self else { return self }
-        if let second = text.utf8.dropFirst().first, second >= UInt8(ascii: "0"), second <= UInt8(ascii: "9") { return self }
+        if let first = text.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") { return self }
         guard let value = try? JSONParser.parse(text) else { return self }
         return .json(value)
     }
