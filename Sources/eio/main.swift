@@ -13,6 +13,14 @@ struct UsageError: Error, CustomStringConvertible {
     var description: String
 }
 
+/// `--help`: the usage goes to standard output and the command succeeds.
+struct HelpRequested: Error {
+    var text: String
+}
+
+/// The version `eio --version` prints.
+let eioVersion = "0.4.0"
+
 /// `eio serve`'s settings, from its flags.
 struct ServeCommand: Sendable {
     var host = "127.0.0.1"
@@ -73,7 +81,7 @@ struct ServeCommand: Sendable {
             case "--echo": echo = true
             case "--async": useAsync = true
             case "--log": log = true
-            case "--help", "-h": throw UsageError(description: Self.usage)
+            case "--help", "-h": throw HelpRequested(text: Self.usage)
             default: throw UsageError(description: "unknown option \(argument)\n\(Self.usage)")
             }
         }
@@ -308,7 +316,7 @@ struct ConnectCommand {
                 let text = try value(argument)
                 guard let seconds = Double(text), seconds >= 0 else { throw UsageError(description: "\(argument) takes seconds, not \(text)") }
                 if argument == "--reconnect-delay" { reconnectDelay = seconds } else { reconnectDelayMax = seconds }
-            case "--help", "-h": throw UsageError(description: Self.usage)
+            case "--help", "-h": throw HelpRequested(text: Self.usage)
             default:
                 guard url.isEmpty, !argument.hasPrefix("-") else { throw UsageError(description: "unknown option \(argument)\n\(Self.usage)") }
                 url = argument
@@ -423,9 +431,16 @@ do {
         try ServeCommand(Array(arguments.dropFirst())).run()
     case "connect":
         try ConnectCommand(Array(arguments.dropFirst())).run()
+    case "--version", "version":
+        announce("eio \(eioVersion) (swift-engineio; Engine.IO protocol 4, and 3 with allowEIO3)")
+    case "--help", "-h", "help":
+        throw HelpRequested(text: "usage: eio serve [options] | eio connect URL [options] | eio --version\n\n\(ServeCommand.usage)\n\n\(ConnectCommand.usage)")
     default:
         throw UsageError(description: "usage: eio serve [options] | eio connect URL [options]    (--help lists the options)")
     }
+} catch let help as HelpRequested {
+    announce(help.text)
+    exit(0)
 } catch {
     FileHandle.standardError.write(Data("eio: \(error)\n".utf8))
     exit(2)

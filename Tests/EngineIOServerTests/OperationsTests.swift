@@ -124,3 +124,36 @@ struct OperationsTests {
         }
     }
 }
+
+@Suite("eio's help and version")
+struct EioHelpTests {
+    /// Runs `eio` with `arguments`; its exit status and standard output.
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: EioServeProcess.binary)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("--help succeeds and prints the usage on standard output; --version names the version", arguments: [["--help"], ["serve", "--help"], ["connect", "--help"]])
+    func helpExitsZero(_ arguments: [String]) throws {
+        let (status, output) = try Self.run(arguments)
+        #expect(status == 0)
+        #expect(output.hasPrefix("usage: eio"))
+        let version = try Self.run(["--version"])
+        #expect(version.status == 0 && version.output.hasPrefix("eio "))
+        #expect(try Self.run(["serve", "--no-such-flag"]).status == 2)
+    }
+
+    @Test("both apps answer python's not_found with a 404")
+    func notFound() throws {
+        #expect(WSGIApp(try Server(options: ServerOptions())).notFound().head.status == 404)
+        #expect(ASGIApp(try AsyncServer(options: ServerOptions())).notFound().head.status == 404)
+    }
+}

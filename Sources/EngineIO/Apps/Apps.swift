@@ -31,6 +31,17 @@ final class AppRouter: Sendable {
     }
 }
 
+extension HTTPResponse {
+    /// `404 Not Found`, as both apps answer what neither the server, the static files nor the other app serves.
+    public static var notFound: HTTPResponse {
+        HTTPResponse(head: HTTPResponseHead(status: 404, headers: ["Content-Type": "text/plain"]), body: Array("Not Found".utf8))
+    }
+}
+
+/// python's deprecated `engineio.Middleware`, renamed `WSGIApp` there too.
+@available(*, deprecated, renamed: "WSGIApp", message: "python-engineio renamed Middleware to WSGIApp")
+public typealias Middleware = WSGIApp
+
 /// python's `WSGIApp`: serves a `Server` on the embedded HTTP server, with static files and a fallback app.
 public final class WSGIApp: Sendable {
     public let server: Server
@@ -58,6 +69,9 @@ public final class WSGIApp: Sendable {
         try start(host: host, port: port, certificateFile: certificateFile, keyFile: keyFile)
         stopped.wait()
     }
+
+    /// python's `not_found`: the 404 answer, for a fallback app that wants to say it serves nothing here.
+    public func notFound() -> HTTPResponse { .notFound }
 
     /// Closes every session and stops serving; `run` returns. `drain`: as `Server.shutdown(drain:)`.
     public func stop(drain: Bool = false) {
@@ -104,6 +118,9 @@ public final class ASGIApp: Sendable {
         try await start(host: host, port: port, certificateFile: certificateFile, keyFile: keyFile)
         await withCheckedContinuation { continuation in stopped.withLock { $0 = continuation } }
     }
+
+    /// python's `not_found`: the 404 answer, for a fallback app that wants to say it serves nothing here.
+    public func notFound() -> HTTPResponse { .notFound }
 
     /// Closes every session, stops serving and runs the shutdown hook; `run` returns. `drain`: as
     /// `AsyncServer.shutdown(drain:)`.

@@ -26,8 +26,7 @@ extension HTTPConnection {
     private func handle(_ request: HTTPRequest) {
         let head = request.head
         guard isEngineIOPath(head.path) else {
-            let response = engine.delegate.fallback(request) ?? HTTPResponse(
-                head: HTTPResponseHead(status: 404, headers: ["Content-Type": "text/plain"]), body: Array("Not Found".utf8))
+            let response = engine.delegate.fallback(request) ?? HTTPResponse.notFound
             http.respond(response, now: now)
             return
         }
