@@ -157,3 +157,19 @@ struct EioHelpTests {
         #expect(ASGIApp(try AsyncServer(options: ServerOptions())).notFound().head.status == 404)
     }
 }
+
+@Suite("engineioPath")
+struct EngineIOPathTests {
+    @Test("a server served by two apps with different engineioPaths answers each on its own path")
+    func eachListenerKeepsItsPath() throws {
+        let server = try Server(options: ServerOptions())
+        let first = WSGIApp(server, engineioPath: "one")
+        let second = WSGIApp(server, engineioPath: "two")
+        let firstPort = try first.start(host: "127.0.0.1", port: 0)
+        let secondPort = try second.start(host: "127.0.0.1", port: 0)
+        defer { first.stop() }
+        #expect(try TestSocket(port: firstPort).request("GET", "/one/?EIO=4&transport=polling").head.status == 200)
+        #expect(try TestSocket(port: secondPort).request("GET", "/two/?EIO=4&transport=polling").head.status == 200)
+        #expect(try TestSocket(port: secondPort).request("GET", "/one/?EIO=4&transport=polling").head.status == 404)
+    }
+}

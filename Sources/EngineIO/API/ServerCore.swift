@@ -39,7 +39,7 @@ final class ServerCore: Sendable {
 
     /// Starts the engine on `host:port` with the Engine.IO path `path`; returns the bound port.
     func listen(host: String, port: Int, path: String, tls: TLSServerContext? = nil) throws -> Int {
-        try engine(path: path).start(host: host, port: port, tls: tls)
+        try engine(path: path).start(host: host, port: port, tls: tls, path: path)
     }
 
     /// The first shard, the engine group made and every loop started on first use.
@@ -81,7 +81,7 @@ final class ServerCore: Sendable {
     }
 
     func adopt(fd: Int32, remoteAddress: String, initialBytes: [UInt8], path: String) throws {
-        try group(path: path).nextShard().adopt(fd: fd, remoteAddress: remoteAddress, initialBytes: initialBytes)
+        try group(path: path).nextShard().adopt(fd: fd, remoteAddress: remoteAddress, initialBytes: initialBytes, path: path)
     }
 
     func stop() {

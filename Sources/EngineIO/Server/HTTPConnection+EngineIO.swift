@@ -19,7 +19,7 @@ extension HTTPConnection {
     }
 
     private func isEngineIOPath(_ path: Substring) -> Bool {
-        let prefix = engine.path
+        let prefix = self.path
         return path.hasPrefix(prefix) || path + "/" == prefix
     }
 

@@ -39,8 +39,12 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     private static let readBudget = 256 * 1024
     private static let readSize = 65_536
 
-    init(engine: ServerEngine, fd: Int32, remoteAddress: String, initialBytes: [UInt8] = [], tls: TLSConnection? = nil) {
+    /// The Engine.IO path this connection serves (`/engine.io/`): the one its listener, or `adoptConnection`, gave.
+    let path: String
+
+    init(engine: ServerEngine, fd: Int32, remoteAddress: String, initialBytes: [UInt8] = [], tls: TLSConnection? = nil, path: String? = nil) {
         self.engine = engine
+        self.path = path ?? engine.path
         self.fd = fd
         self.remoteAddress = remoteAddress
         self.tls = tls

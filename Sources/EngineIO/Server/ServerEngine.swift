@@ -146,7 +146,7 @@ final class ServerEngine: @unchecked Sendable {
 
     /// Binds and starts serving; returns the bound port.
     /// `tls`: serve HTTPS and WSS with these certificates instead of plain HTTP.
-    func start(host: String, port: Int, tls: TLSServerContext? = nil) throws -> Int {
+    func start(host: String, port: Int, tls: TLSServerContext? = nil, path: String? = nil) throws -> Int {
         let (fd, bound) = try Socket.listen(host: host, port: port)
         self.port = bound
         startLoop()
@@ -154,7 +154,7 @@ final class ServerEngine: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
             do {
-                let handler = Listener(engine: self, fd: fd, tls: tls)
+                let handler = Listener(engine: self, fd: fd, tls: tls, path: path ?? self.path)
                 handler.token = try loop.register(fd, events: .readable, handler: handler)
                 listener = (fd, handler.token)
             } catch {
@@ -338,11 +338,11 @@ final class ServerEngine: @unchecked Sendable {
 
     /// Takes over a connected socket from another server: HTTP requests and WebSocket upgrades on it are served
     /// from then on. `initialBytes` are bytes the other server already read from it (e.g. the request head).
-    func adopt(fd: Int32, remoteAddress: String, initialBytes: [UInt8]) {
+    func adopt(fd: Int32, remoteAddress: String, initialBytes: [UInt8], path: String? = nil) {
         loop.execute { [self] in
             let flags = fcntl(fd, F_GETFL)
             _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-            let connection = HTTPConnection(engine: self, fd: fd, remoteAddress: remoteAddress, initialBytes: initialBytes)
+            let connection = HTTPConnection(engine: self, fd: fd, remoteAddress: remoteAddress, initialBytes: initialBytes, path: path)
             do {
                 connection.token = try loop.register(fd, events: [.readable, .peerClosed], handler: connection)
                 add(connection)
@@ -446,6 +446,8 @@ private final class Listener: LoopHandler {
     unowned let engine: ServerEngine
     let fd: Int32
     let tls: TLSServerContext?
+    /// The Engine.IO path of the connections it accepts.
+    let path: String
     var token: UInt64 = 0
     /// A descriptor held in reserve for the moment the process runs out.
     private var reserve: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -453,10 +455,11 @@ private final class Listener: LoopHandler {
     /// How long the listener rests when out of descriptors (milliseconds).
     static let pause: Int64 = 100
 
-    init(engine: ServerEngine, fd: Int32, tls: TLSServerContext?) {
+    init(engine: ServerEngine, fd: Int32, tls: TLSServerContext?, path: String) {
         self.engine = engine
         self.fd = fd
         self.tls = tls
+        self.path = path
     }
 
     deinit { if reserve >= 0 { close(reserve) } }
@@ -510,8 +513,9 @@ private final class Listener: LoopHandler {
         } else {
             session = nil
         }
+        let path = self.path
         engine.group.nextShard().perform { shard in
-            let connection = HTTPConnection(engine: shard, fd: client, remoteAddress: address, tls: session)
+            let connection = HTTPConnection(engine: shard, fd: client, remoteAddress: address, tls: session, path: path)
             do {
                 connection.token = try shard.loop.register(client, events: [.readable, .peerClosed], handler: connection)
                 shard.add(connection)
