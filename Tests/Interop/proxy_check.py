@@ -19,10 +19,12 @@ What it does:
      (AsyncClient and `eio connect --insecure`);
   5. the kill test: 6 python WebSocket clients (3 Client, 3 AsyncClient) and 3 `eio connect --reconnect
      --transports websocket` spread over the backends, SIGKILL of one backend that holds clients of both kinds, then:
-     every client of the killed backend sees its session end within pingInterval + pingTimeout + 1 s; every
-     `eio connect --reconnect` among them says `reconnected (attempt N)` within reconnectionDelayMax (5 s) +
-     pingInterval + pingTimeout + 2 s and echoes again; clients of the other backends never disconnect and still
-     echo; new sessions still open through the proxy.
+     every python client of the killed backend gets its disconnect callback within pingInterval + pingTimeout + 1 s;
+     every `eio connect --reconnect` among them says `reconnecting (attempt 1)` (printed as the first attempt starts,
+     after the first backoff of at most reconnectionDelay 1 s x 1.5) within that bound + 1.5 s, says
+     `reconnected (attempt N)` within reconnectionDelayMax (5 s) + pingInterval + pingTimeout + 2 s, and echoes
+     again; clients of the other backends never disconnect and still echo; new sessions still open through the
+     proxy. In the figures, disconnect_seconds of an `eio connect` client is the time of its first `reconnecting`.
 
 Stickiness (see deploy/README.md):
   - HAProxy's main listener pins a session by its SERVERID cookie. python's clients connect by the host name
