@@ -1,5 +1,6 @@
 import EngineIOCore
 import EngineIOPlatform
+import EngineIOWire
 import Foundation
 import Synchronization
 
@@ -38,6 +39,8 @@ final class ClientCore: Sendable {
     /// The handler calls, in the order the connection produced them; the façade's runtime runs them.
     let mailbox = Mailbox<ClientJob>()
     private let runtimeBox = Locked<(any ClientHandlerRuntime)?>(nil)
+    /// The cookies servers set, kept for the client's life (and across reconnections).
+    let cookies = Locked(CookieJar())
     /// The last connect's plan, for reconnecting.
     let plan = Locked<Plan?>(nil)
     /// The reconnection reducer (with `reconnection` on). Its effects are carried out while its lock is held, so
@@ -154,7 +157,7 @@ final class ClientCore: Sendable {
                 route: route, reroute: { [weak self] current, location in
                     guard let self, let next = current.url.redirected(to: location) else { throw ClientError.badRedirect(location) }
                     return try self.makeRoute(to: next)
-                }, headers: plan.headers, settings: plan.settings, options: options, delegate: delegate)
+                }, headers: plan.headers, settings: plan.settings, options: options, delegate: delegate, cookies: cookies)
         } catch {
             throw .unreachable("\(error)")
         }

@@ -30,6 +30,8 @@ final class ClientEngine: @unchecked Sendable {
     /// Builds the route to a redirect's `Location` (resolving its host, making a TLS context for https).
     private let reroute: (ClientRoute, String) throws -> ClientRoute
     private let headers: [String: String]
+    /// The client's cookies (shared with its later engines, so a reconnection keeps a load balancer's pin).
+    private let cookies: Locked<CookieJar>
     private let options: ClientOptions
     private let delegate: ClientDelegate
     private var requests: [RequestID: (connection: ClientHTTPConnection, bytes: Int)] = [:]
@@ -48,8 +50,9 @@ final class ClientEngine: @unchecked Sendable {
 
     init(
         route: ClientRoute, reroute: @escaping (ClientRoute, String) throws -> ClientRoute, headers: [String: String],
-        settings: ClientSessionSettings, options: ClientOptions, delegate: ClientDelegate
+        settings: ClientSessionSettings, options: ClientOptions, delegate: ClientDelegate, cookies: Locked<CookieJar> = Locked(CookieJar())
     ) throws {
+        self.cookies = cookies
         self.route = route
         self.reroute = reroute
         self.headers = headers
@@ -142,9 +145,12 @@ final class ClientEngine: @unchecked Sendable {
         for (name, value) in (options.httpSession?.headers ?? [:]).merging(headers, uniquingKeysWith: { _, mine in mine }) {
             fields.append((name: name, value: value))
         }
-        if let cookies = options.httpSession?.cookies, !cookies.isEmpty {
-            fields.append((name: "Cookie", value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")))
+        // The application's cookies (httpSession.cookies), then those the server set (a load balancer's pin).
+        var cookieText = (options.httpSession?.cookies ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        if let stored = cookies.withLock({ $0.header(host: route.url.host, path: route.url.path, secure: route.url.secure) }) {
+            cookieText.append(stored)
         }
+        if !cookieText.isEmpty { fields.append((name: "Cookie", value: cookieText.joined(separator: "; "))) }
         return fields
     }
 
@@ -175,6 +181,7 @@ final class ClientEngine: @unchecked Sendable {
             switch result {
             case .success(let response):
                 if connection.isIdle, idle.count < 2 { idle.append(connection) }
+                remember(response.head.headers)
                 let status = response.head.status
                 if (300..<400).contains(status), let location = response.head.headers["Location"] {
                     return apply(.redirected(id, status: status, location: location))
@@ -185,6 +192,17 @@ final class ClientEngine: @unchecked Sendable {
                 if retry, reused, connection.receivedBytes == 0 { return send(request, id: id, retry: false) }
                 apply(.requestFailed(id, failure))
             }
+        }
+    }
+
+    /// Keeps the cookies a response sets.
+    private func remember(_ headers: HTTPHeaders) {
+        let values = headers.values(for: "Set-Cookie")
+        guard !values.isEmpty else { return }
+        let host = route.url.host
+        let path = route.url.path
+        cookies.withLock { jar in
+            for value in values { jar.receive(value, host: host, requestPath: path) }
         }
     }
 
