@@ -12,6 +12,7 @@ struct SpecBuildPlugin: BuildToolPlugin {
     static let outputs = [
         "EngineIOSpec": [
             "EngineIOSpec/Protocol.swift", "EngineIOSpec/Errors.swift", "EngineIOSpec/Enums.swift", "EngineIOSpec/Options.swift",
+            "EngineIOSpec/CommandLine.swift",
         ],
         "EngineIO": ["EngineIO/Initializers.swift"],
     ]

@@ -218,8 +218,9 @@ private struct SpecLoader {
                 }
             }
             try names.insert(name, node, "swift")
-            spec.optionSets.append(
-                Spec.OptionSet(swift: name, python: classes, doc: try node.doc(), options: options, initializers: initializers))
+            var set = Spec.OptionSet(swift: name, python: classes, doc: try node.doc(), options: options, initializers: initializers)
+            set.commandLine = try node.bool("commandLine", default: false)
+            spec.optionSets.append(set)
             try node.finish()
         }
     }
@@ -275,10 +276,19 @@ private struct SpecLoader {
         if isRequired, defaultValue != nil || swiftDefault != nil {
             throw node.error("required", "a required argument has no default")
         }
-        return Spec.Option(
+        var commandLine = role == "field"
+        if case .custom = type { commandLine = false }
+        if node.has("commandLine") {
+            let given = try node.bool("commandLine", default: commandLine)
+            if given, role != "field" { throw node.error("commandLine", "only a field can be a flag") }
+            commandLine = given
+        }
+        var option = Spec.Option(
             swift: swift, python: python, pythonDefault: pythonDefault, type: type, optional: optional, unit: unit,
             defaultValue: defaultValue, swiftDefault: swiftDefault, range: range, isArgument: role == "argument",
             isRequired: isRequired, doc: try node.doc())
+        option.commandLine = commandLine
+        return option
     }
 
     func optionType(_ text: String, _ node: SpecNode) throws(SpecError) -> Spec.OptionType {

@@ -52,6 +52,10 @@ public struct Spec: Equatable, Sendable {
         public var isArgument: Bool
         public var isRequired: Bool
         public var doc: String
+        /// Whether the set's command-line flags include this option: every plain-typed field unless the spec says
+        /// `"commandLine": false`; a custom type only with `"commandLine": true` (its Swift type then parses a flag's
+        /// text through `CommandLineArgument`).
+        public var commandLine: Bool = false
     }
 
     public struct OptionSet: Equatable, Sendable {
@@ -59,6 +63,8 @@ public struct Spec: Equatable, Sendable {
         /// Classes of the `EngineIO` module that get a generated `convenience init` taking every option as a
         /// parameter (python's `Server(ping_interval=…)`); each must have `init(options:)`.
         public var initializers: [String] = []
+        /// Whether `eio` takes these options as flags (`"commandLine": true` on the set).
+        public var commandLine = false
     }
 
     public var versions: [Version]

@@ -14,7 +14,7 @@ public enum SpecRenderer {
     /// The Swift files the build plugin must declare, in the order they are rendered.
     public static let swiftFiles = [
         "EngineIOSpec/Protocol.swift", "EngineIOSpec/Errors.swift", "EngineIOSpec/Enums.swift", "EngineIOSpec/Options.swift",
-        "EngineIO/Initializers.swift",
+        "EngineIOSpec/CommandLine.swift", "EngineIO/Initializers.swift",
     ]
     /// The Markdown table of python names → Swift names.
     public static let apiTable = "API.md"
@@ -28,7 +28,8 @@ public enum SpecRenderer {
             GeneratedFile(path: swiftFiles[1], contents: renderErrors(spec)),
             GeneratedFile(path: swiftFiles[2], contents: renderEnums(spec)),
             GeneratedFile(path: swiftFiles[3], contents: OptionsRenderer(spec: spec).render()),
-            GeneratedFile(path: swiftFiles[4], contents: OptionsRenderer(spec: spec).renderInitializers()),
+            GeneratedFile(path: swiftFiles[4], contents: CommandLineRenderer(spec: spec).render()),
+            GeneratedFile(path: swiftFiles[5], contents: OptionsRenderer(spec: spec).renderInitializers()),
             GeneratedFile(path: apiTable, contents: APITableRenderer(spec: spec).render()),
         ]
     }

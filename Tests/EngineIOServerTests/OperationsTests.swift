@@ -173,3 +173,33 @@ struct EngineIOPathTests {
         #expect(try TestSocket(port: secondPort).request("GET", "/one/?EIO=4&transport=polling").head.status == 404)
     }
 }
+
+@Suite("eio serve's flags from the spec")
+struct EioServeFlagTests {
+    @Test("flags generated from the spec reach the server: EIO 3, the sid cookie, ping interval with grace, ping timeout")
+    func generatedFlagsApply() throws {
+        let server = try EioServeProcess(["--echo", "--allow-eio3", "--cookie", "sticky", "--ping-interval", "2,1", "--ping-timeout", "0.5"])
+        let response = try TestSocket(port: server.port).request("GET", "/engine.io/?EIO=3&transport=polling&b64=1")
+        #expect(response.head.status == 200)
+        let body = String(decoding: response.body, as: UTF8.self)
+        #expect(body.contains(#""pingInterval":3000"#) && body.contains(#""pingTimeout":500"#), "\(body)")
+        #expect(response.head.headers["Set-Cookie"]?.hasPrefix("sticky=") == true)
+    }
+
+    @Test("a value the option cannot take, or outside its range, stops eio serve with the option's name")
+    func badValuesAreRefused() throws {
+        for (arguments, message) in [(["--ping-timeout", "soon"], "pingTimeout"), (["--ping-timeout", "-1"], "pingTimeout"), (["--transports", "carrier-pigeon"], "transports")] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: EioServeProcess.binary)
+            process.arguments = ["serve", "--port", "0"] + arguments
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 2)
+            #expect(text.contains(message), "\(text)")
+        }
+    }
+}

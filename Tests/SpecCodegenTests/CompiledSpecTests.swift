@@ -9,6 +9,31 @@ struct CompiledSpecTests {
 
     init() throws { spec = try Spec(json: try loadSpecBytes(), file: "Spec/engineio.json") }
 
+    @Test("every option of the command-line sets is a flag of eio, but for the excluded ones, and each flag sets its option")
+    func compiledFlags() throws {
+        for (set, flags) in [("ServerOptions", ServerOptions.commandLineFlags), ("ClientOptions", ClientOptions.commandLineFlags), ("ConnectOptions", ConnectOptions.commandLineFlags)] {
+            let options = try #require(spec.optionSets.first { $0.swift == set }).options
+            #expect(flags.map(\.option) == options.filter(\.commandLine).map(\.swift), "\(set)")
+        }
+        let excluded = ["asyncMode", "logger", "json"]
+        #expect(ServerOptions.commandLineFlags.count == spec.optionSets[0].options.count - excluded.count)
+        #expect(!ServerOptions.commandLineFlags.contains { excluded.contains($0.option) })
+        var options = ServerOptions()
+        for (flag, text) in [("--ping-interval", "10,2"), ("--cookie", "io"), ("--cors-allowed-origins", "https://a,https://b"), ("--trusted-proxies", "10.0.0.0/8, ::1")] {
+            #expect(try options.setCommandLineOption(flag, value: { () throws(OptionError) -> String in text }))
+        }
+        #expect(try options.setCommandLineOption("--allow-eio3", value: { () throws(OptionError) -> String in "" }))
+        #expect(try !options.setCommandLineOption("--no-such-flag", value: { () throws(OptionError) -> String in "" }))
+        #expect(options.pingInterval == PingInterval(10, grace: 2))
+        #expect(options.cookie == CookieOption(name: "io"))
+        #expect(options.corsAllowedOrigins == .origins(["https://a", "https://b"]))
+        #expect(options.trustedProxies == ["10.0.0.0/8", "::1"])
+        #expect(options.allowEIO3)
+        #expect(throws: OptionError(option: "pingTimeout", message: "expected a number, got \"soon\"")) {
+            try options.setCommandLineOption("--ping-timeout", value: { () throws(OptionError) -> String in "soon" })
+        }
+    }
+
     @Test("the compiled enums have the spec's cases")
     func enums() throws {
         #expect(PacketType.allCases.map(\.rawValue).map(Int.init) == spec.packetTypes.map(\.id))

@@ -128,6 +128,25 @@ struct SpecValidationTests {
         let initializers = try #require(files.first { $0.path == "EngineIO/Initializers.swift" }).contents
         #expect(initializers.ranges(of: "        maxSessions: Int = 100\n").count == 2)
         #expect(initializers.ranges(of: "                maxSessions: maxSessions\n").count == 2)
+        // And a flag of eio serve, with the doc as its help.
+        let commandLine = try #require(files.first { $0.path == "EngineIOSpec/CommandLine.swift" }).contents
+        #expect(commandLine.contains(#"CommandLineFlag(flag: "--max-sessions", option: "maxSessions", valueName: "N", doc: "At most this many sessions at once"),"#))
+        #expect(commandLine.contains(#"case "--max-sessions": maxSessions = try CommandLineValue.int(value(), option: "maxSessions")"#))
+    }
+
+    @Test("flag names are the options' names in kebab case; commandLine false leaves an option out")
+    func commandLineFlags() throws {
+        var document = try specJSON()
+        modify(&document, [.key("optionSets"), .index(0), .key("options"), .index(2), .key("commandLine")][...]) { $0 = false }
+        var bytes: [UInt8] = []
+        JSONSerializer.serialize(document, into: &bytes)
+        let files = SpecRenderer.render(try Spec(json: bytes, file: "Spec/engineio.json"))
+        let commandLine = try #require(files.first { $0.path == "EngineIOSpec/CommandLine.swift" }).contents
+        #expect(!commandLine.contains("\"--ping-timeout\""))
+        #expect(commandLine.contains(#"case "--allow-eio3": allowEIO3 = true"#))
+        #expect(commandLine.contains(#"case "--no-allow-eio3": allowEIO3 = false"#))
+        let argument = try error(editing: [.key("optionSets"), .index(3), .key("options"), .index(0), .key("commandLine")]) { $0 = true }
+        #expect(argument?.message == "only a field can be a flag")
     }
 
     @Test("swiftInitializers names Swift classes, each once")
