@@ -112,46 +112,82 @@ struct ServeCommand: Sendable {
 
     func run() throws {
         let url = "\(certificateFile == nil ? "http" : "https")://\(host.contains(":") ? "[\(host)]" : host):"
-        if useAsync {
-            let server = try AsyncServer(options: options)
-            if log {
-                server.on(.connect) { sid, environ in
-                    self.say("connect \(sid) from \(environ.remoteAddress)")
-                    return nil
-                }
-            }
-            server.on(.message) { sid, data in
-                self.say("message from \(sid): \(data)")
-                if echo { await server.send(sid, data) } else { for other in server.sids { await server.send(other, data) } }
-            }
-            server.on(.disconnect) { sid, reason in self.say("disconnect \(sid): \(reason.rawValue)") }
-            let app = ASGIApp(server, otherAsgiApp: routes(isDraining: { server.isDraining }, metrics: { server.metrics }), staticFiles: staticFiles)
-            let bound = try runBlocking { try await app.start(host: host, port: port, certificateFile: certificateFile, keyFile: keyFile) }
-            announce("eio serving on \(url)\(bound)/ (AsyncServer; Engine.IO at /engine.io/)")
-            let signal = waitForSignal()
-            if signal == SIGTERM { announce("eio draining for up to \(options.drainTimeout) s") }
-            runBlocking { await app.stop(drain: signal == SIGTERM) }
-        } else {
-            let server = try Server(options: options)
-            if log {
-                server.on(.connect) { sid, environ in
-                    self.say("connect \(sid) from \(environ.remoteAddress)")
-                    return nil
-                }
-            }
-            server.on(.message) { sid, data in
-                self.say("message from \(sid): \(data)")
-                if echo { server.send(sid, data) } else { for other in server.sids { server.send(other, data) } }
-            }
-            server.on(.disconnect) { sid, reason in self.say("disconnect \(sid): \(reason.rawValue)") }
-            let app = WSGIApp(server, wsgiApp: routes(isDraining: { server.isDraining }, metrics: { server.metrics }), staticFiles: staticFiles)
-            let bound = try app.start(host: host, port: port, certificateFile: certificateFile, keyFile: keyFile)
-            announce("eio serving on \(url)\(bound)/ (Server; Engine.IO at /engine.io/)")
-            let signal = waitForSignal()
-            if signal == SIGTERM { announce("eio draining for up to \(options.drainTimeout) s") }
-            app.stop(drain: signal == SIGTERM)
-        }
+        let app: any ServedApp = useAsync ? try AsyncServedApp(self) : try ServedWSGIApp(self)
+        let bound = try app.start(self)
+        announce("eio serving on \(url)\(bound)/ (\(app.name); Engine.IO at /engine.io/)")
+        let signal = waitForSignal()
+        if signal == SIGTERM { announce("eio draining for up to \(options.drainTimeout) s") }
+        app.stop(drain: signal == SIGTERM)
         announce("eio stopped")
+    }
+}
+
+/// What `eio serve` needs of a façade and its app, so the command is written once for both.
+protocol ServedApp {
+    var name: String { get }
+    /// Starts serving; the bound port.
+    func start(_ command: ServeCommand) throws -> Int
+    func stop(drain: Bool)
+}
+
+/// `eio serve`: a `Server` (blocking handlers on threads) behind a `WSGIApp`.
+struct ServedWSGIApp: ServedApp {
+    let app: WSGIApp
+    var name: String { "Server" }
+
+    init(_ command: ServeCommand) throws {
+        let server = try Server(options: command.options)
+        if command.log { server.on(.connect) { sid, environ in command.logConnect(sid, environ) } }
+        server.on(.message) { sid, data in
+            command.say("message from \(sid): \(data)")
+            for target in command.echo ? [sid] : server.sids { server.send(target, data) }
+        }
+        server.on(.disconnect) { sid, reason in command.logDisconnect(sid, reason) }
+        app = WSGIApp(server, wsgiApp: command.routes(isDraining: { server.isDraining }, metrics: { server.metrics }), staticFiles: command.staticFiles)
+    }
+
+    func start(_ command: ServeCommand) throws -> Int {
+        try app.start(host: command.host, port: command.port, certificateFile: command.certificateFile, keyFile: command.keyFile)
+    }
+
+    func stop(drain: Bool) { app.stop(drain: drain) }
+}
+
+/// `eio serve --async`: an `AsyncServer` (handlers as tasks on the event loops) behind an `ASGIApp`.
+struct AsyncServedApp: ServedApp {
+    let app: ASGIApp
+    var name: String { "AsyncServer" }
+
+    init(_ command: ServeCommand) throws {
+        let server = try AsyncServer(options: command.options)
+        if command.log { server.on(.connect) { sid, environ in command.logConnect(sid, environ) } }
+        server.on(.message) { sid, data in
+            command.say("message from \(sid): \(data)")
+            for target in command.echo ? [sid] : server.sids { await server.send(target, data) }
+        }
+        server.on(.disconnect) { sid, reason in command.logDisconnect(sid, reason) }
+        app = ASGIApp(server, otherAsgiApp: command.routes(isDraining: { server.isDraining }, metrics: { server.metrics }), staticFiles: command.staticFiles)
+    }
+
+    func start(_ command: ServeCommand) throws -> Int {
+        let app = self.app
+        return try runBlocking { try await app.start(host: command.host, port: command.port, certificateFile: command.certificateFile, keyFile: command.keyFile) }
+    }
+
+    func stop(drain: Bool) {
+        let app = self.app
+        runBlocking { await app.stop(drain: drain) }
+    }
+}
+
+extension ServeCommand {
+    func logConnect(_ sid: String, _ environ: Environ) -> ConnectResult {
+        say("connect \(sid) from \(environ.remoteAddress)")
+        return nil
+    }
+
+    func logDisconnect(_ sid: String, _ reason: DisconnectReason) {
+        say("disconnect \(sid): \(reason.rawValue)")
     }
 }
 
