@@ -138,10 +138,7 @@ struct ServedWSGIApp: ServedApp {
     init(_ command: ServeCommand) throws {
         let server = try Server(options: command.options)
         if command.log { server.on(.connect) { sid, environ in command.logConnect(sid, environ) } }
-        server.on(.message) { sid, data in
-            command.say("message from \(sid): \(data)")
-            for target in command.echo ? [sid] : server.sids { server.send(target, data) }
-        }
+        server.on(.message) { sid, data in for target in command.targets(of: data, from: sid, sids: server.sids) { server.send(target, data) } }
         server.on(.disconnect) { sid, reason in command.logDisconnect(sid, reason) }
         app = WSGIApp(server, wsgiApp: command.routes(isDraining: { server.isDraining }, metrics: { server.metrics }), staticFiles: command.staticFiles)
     }
@@ -161,10 +158,7 @@ struct AsyncServedApp: ServedApp {
     init(_ command: ServeCommand) throws {
         let server = try AsyncServer(options: command.options)
         if command.log { server.on(.connect) { sid, environ in command.logConnect(sid, environ) } }
-        server.on(.message) { sid, data in
-            command.say("message from \(sid): \(data)")
-            for target in command.echo ? [sid] : server.sids { await server.send(target, data) }
-        }
+        server.on(.message) { sid, data in for target in command.targets(of: data, from: sid, sids: server.sids) { await server.send(target, data) } }
         server.on(.disconnect) { sid, reason in command.logDisconnect(sid, reason) }
         app = ASGIApp(server, otherAsgiApp: command.routes(isDraining: { server.isDraining }, metrics: { server.metrics }), staticFiles: command.staticFiles)
     }
@@ -184,6 +178,12 @@ extension ServeCommand {
     func logConnect(_ sid: String, _ environ: Environ) -> ConnectResult {
         say("connect \(sid) from \(environ.remoteAddress)")
         return nil
+    }
+
+    /// Who gets a message: its sender with `--echo`, else every session.
+    func targets(of data: MessageData, from sid: String, sids: @autoclosure () -> [String]) -> [String] {
+        say("message from \(sid): \(data)")
+        return echo ? [sid] : sids()
     }
 
     func logDisconnect(_ sid: String, _ reason: DisconnectReason) {
