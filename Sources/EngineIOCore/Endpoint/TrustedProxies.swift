@@ -42,6 +42,7 @@ public struct AddressRange: Hashable, Codable, Sendable, CustomStringConvertible
         return IPAddress.masked(bytes, prefixLength: prefixLength) == network
     }
 
+    /// The range as the option spells it: `10.0.0.0/8`, or the bare address for a single one.
     public var description: String {
         let address = network.count == 4 ? network.map(String.init).joined(separator: ".") : IPAddress.formatIPv6(network)
         return prefixLength == network.count * 8 ? address : "\(address)/\(prefixLength)"
@@ -50,8 +51,10 @@ public struct AddressRange: Hashable, Codable, Sendable, CustomStringConvertible
 
 /// The proxies whose forwarding headers the server believes, and what the forwarded request means.
 public struct TrustedProxies: Hashable, Codable, Sendable {
+    /// The addresses and ranges trusted.
     public var ranges: [AddressRange]
 
+    /// These ranges; none trusts nobody.
     public init(ranges: [AddressRange] = []) { self.ranges = ranges }
 
     /// Parses the option's entries; the first one that is not an address or a range is the error.
@@ -64,6 +67,7 @@ public struct TrustedProxies: Hashable, Codable, Sendable {
         self.ranges = ranges
     }
 
+    /// Whether `address` (a peer's, textual) lies in one of the ranges.
     public func isTrusted(_ address: String?) -> Bool {
         guard let address else { return false }
         return ranges.contains { $0.contains(address) }
@@ -104,7 +108,9 @@ public struct TrustedProxies: Hashable, Codable, Sendable {
 
 /// A `trustedProxies` entry that is neither an address nor a CIDR range.
 public struct TrustedProxyError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The entry as given.
     public var entry: String
+    /// What is wrong, naming the option.
     public var description: String { "trustedProxies: \"\(entry)\" is not an IP address or CIDR range" }
 }
 

@@ -11,15 +11,18 @@ public struct ServerCounters: Hashable, Codable, Sendable {
     public var connectsRefused = 0
     /// Message packets from clients, delivered to the application, and their bytes of data.
     public var messagesIn = 0
+    /// Bytes of data in those messages.
     public var bytesIn = 0
     /// Message packets the application sent to live sessions, and their bytes of data.
     public var messagesOut = 0
+    /// Bytes of data in those messages.
     public var bytesOut = 0
     /// Requests refused with an Engine.IO error (`Session ID unknown`, `Server is draining`, …), by error.
     public var handshakeErrors: [HandshakeError: Int] = [:]
     /// Sessions that ended, by reason.
     public var disconnects: [DisconnectReason: Int] = [:]
 
+    /// Everything at zero.
     public init() {}
 
     /// Counts what a session notification says.

@@ -7,6 +7,7 @@ import EngineIOSpec
 public struct ServerMetrics: Hashable, Codable, Sendable {
     /// Live sessions by their current transport (sessions whose connect handler is still deciding included).
     public var sessions: [Transport: Int]
+    /// What the server has counted since it started.
     public var counters: ServerCounters
     /// How late the event loops ran their timers, at worst, since the previous snapshot (seconds): how long a
     /// ready socket may wait for its loop.
@@ -14,6 +15,7 @@ public struct ServerMetrics: Hashable, Codable, Sendable {
     /// Whether the server is draining (refusing new sessions before a shutdown).
     public var isDraining: Bool
 
+    /// A snapshot with these figures (the server makes them; tests and exporters may too).
     public init(sessions: [Transport: Int] = [:], counters: ServerCounters = ServerCounters(), eventLoopLag: Double = 0, isDraining: Bool = false) {
         self.sessions = sessions
         self.counters = counters

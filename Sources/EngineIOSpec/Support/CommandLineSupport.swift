@@ -9,6 +9,7 @@ public struct CommandLineFlag: Sendable, Hashable {
     /// The first sentence of the option's doc.
     public var doc: String
 
+    /// A flag as the generated lists spell them.
     public init(flag: String, option: String, valueName: String?, doc: String) {
         self.flag = flag
         self.option = option
@@ -40,11 +41,13 @@ public protocol CommandLineArgument {
 
 /// Turns a flag's text into an option's value, for the generated `setCommandLineOption`.
 public enum CommandLineValue {
+    /// A whole number (`1_000` allowed).
     public static func int(_ text: String, option: String) throws(OptionError) -> Int {
         guard let number = Int(text.replacingUnderscores()) else { throw OptionError(option: option, message: "expected a whole number, got \"\(text)\"") }
         return number
     }
 
+    /// A finite number.
     public static func double(_ text: String, option: String) throws(OptionError) -> Double {
         guard let number = Double(text.replacingUnderscores()), number.isFinite else {
             throw OptionError(option: option, message: "expected a number, got \"\(text)\"")
@@ -57,6 +60,7 @@ public enum CommandLineValue {
         text.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
     }
 
+    /// `polling,websocket`, in order of preference.
     public static func transports(_ text: String, option: String) throws(OptionError) -> [Transport] {
         var transports: [Transport] = []
         for name in list(text) {
@@ -66,6 +70,7 @@ public enum CommandLineValue {
         return transports
     }
 
+    /// One of the enumeration's raw values.
     public static func enumeration<Value: RawRepresentable & CaseIterable>(_ type: Value.Type, _ text: String, option: String) throws(OptionError) -> Value
     where Value.RawValue == String {
         guard let value = Value(rawValue: text) else {

@@ -9,12 +9,17 @@
 
 /// The cookies servers set, replayed on later requests to them (load balancers pin a session to a backend so).
 public struct CookieJar: Hashable, Sendable {
+    /// One cookie as the jar keeps it.
     public struct Cookie: Hashable, Sendable {
+        /// The name and value, as the server set them.
         public var name: String
+        /// The value, sent back as it came.
         public var value: String
         /// The host that set it, lowercased; the cookie goes back to that host only.
         public var host: String
+        /// The cookie goes with requests for this path and those below it.
         public var path: String
+        /// Sent over TLS only.
         public var secure: Bool
     }
 
@@ -23,8 +28,10 @@ public struct CookieJar: Hashable, Sendable {
     /// Longest `name=value` kept (RFC 6265 asks clients for at least 4096 bytes).
     public static let maxCookieBytes = 4_096
 
+    /// The cookies kept, oldest first.
     public private(set) var cookies: [Cookie] = []
 
+    /// An empty jar.
     public init() {}
 
     /// Takes one `Set-Cookie` header value from a response to a request for `host` and `requestPath`.
