@@ -4,8 +4,9 @@ import Testing
 
 /// Three `eio serve` processes behind a real HAProxy and a real nginx, configured from the committed templates in
 /// deploy/: python's `Client` and `AsyncClient` and our `eio connect` echo through each proxy over every transport,
-/// and one backend is SIGKILLed under live sessions. Tests/Interop/proxy_check.py does the work (it says what it
-/// checks); these tests run it with the interop virtualenv's python and print its figures.
+/// one backend is SIGKILLed under live sessions, and another is drained by SIGTERM (`--drain-timeout`).
+/// Tests/Interop/proxy_check.py does the work (it says what it checks); these tests run it with the interop
+/// virtualenv's python and print its figures.
 ///
 /// scripts/setup --interop installs the virtualenv and haproxy, nginx and openssl. As with the python interop tests,
 /// a missing piece fails the test (it does not skip it): the script exits 77 when the proxy is not installed, and

@@ -7,7 +7,8 @@ websocket-client; and haproxy, nginx, openssl).
 
 What it does:
   1. starts 3 `eio serve --echo --log` backends on free ports (pingInterval 1 s, pingTimeout 1 s, so a dead peer is
-     noticed fast; --trusted-proxies 127.0.0.1; --metrics), checks each one's GET /healthz and GET /metrics;
+     noticed fast; --trusted-proxies 127.0.0.1; --metrics; --drain-timeout 2), checks each one's GET /healthz and
+     GET /metrics;
   2. renders deploy/haproxy/haproxy.cfg or deploy/nginx/engineio.conf into a temp dir exactly as deploy/README.md's
      sed line does (placeholders only), with a self-signed certificate made by `openssl`, checks it (`haproxy -c`,
      `nginx -t`) and runs the proxy in the foreground on free high ports (never 80/443);
@@ -24,15 +25,31 @@ What it does:
      after the first backoff of at most reconnectionDelay 1 s x 1.5) within that bound + 1.5 s, says
      `reconnected (attempt N)` within reconnectionDelayMax (5 s) + pingInterval + pingTimeout + 2 s, and echoes
      again; clients of the other backends never disconnect and still echo; new sessions still open through the
-     proxy. In the figures, disconnect_seconds of an `eio connect` client is the time of its first `reconnecting`.
+     proxy. In the figures, disconnect_seconds of an `eio connect` client is the time of its first `reconnecting`;
+  6. the drain test, on the two backends left: fresh `eio connect --reconnect --transports websocket` clients on both,
+     SIGTERM to one of them (B, started with --drain-timeout 2), then: B's GET /healthz turns 503 `draining` at once
+     (asked directly), and HAProxy's health check marks B DOWN (the template checks every 2 s and needs two failures,
+     so with a 2 s drain B has usually exited first and the reason is the refused connection, not the 503: the
+     figures say which); a handshake sent directly to B gets 503
+     {"code":6,"message":"Server is draining"}; B's clients still echo during the drain; at the drain timeout they
+     say `disconnected (server disconnect)`, then `reconnecting (attempt 1)` and `reconnected (attempt N)`, and echo
+     again through the proxy, from the other backend; B exits with status 0 within the drain timeout + 6 s; the
+     other backend's clients never notice. The proxy does not retry a 503 (HAProxy's redispatch and nginx's
+     next-upstream only act on connection failures), so a reconnection the proxy sends to B while it still drains
+     gets 503 and the client backs off and tries again: the figures (`drain`) say how long it took, in how many
+     attempts, and how many 503s the proxy passed on; they also record (no check) what 4 new handshakes sent
+     through the proxy just after the SIGTERM got (HAProxy: round robin, B still UP; nginx: from B's ip_hash address).
 
 Stickiness (see deploy/README.md):
   - HAProxy's main listener pins a session by its SERVERID cookie. python's clients connect by the host name
     `localhost`, not 127.0.0.1, because aiohttp's cookie jar (AsyncClient) ignores cookies from IP-address hosts;
-    requests (Client) keeps them either way. Our client (`eio connect`) keeps no cookies, so its polling and upgrading
-    checks use the template's stick-on-source listener (@SOURCE_PORT@); AsyncClient by 127.0.0.1 on that listener is
-    checked too (the README's advice for cookie-less clients). WebSocket-only clients need no stickiness: in the kill
-    test every client uses the cookie listener, whose round robin spreads them over the backends.
+    requests (Client) keeps them either way. Our client (`eio connect`) keeps a host-only cookie jar that does not
+    care whether the host is an IP address, so its echo checks use the cookie listener by 127.0.0.1; for its polling
+    and polling+upgrade sessions the proxy's log (its cookie flags) must show the SERVERID cookie on every request
+    after the handshake. The template's stick-on-source listener (@SOURCE_PORT@) is checked with `eio connect` and
+    with AsyncClient by 127.0.0.1 (the README's advice for cookie-less clients). WebSocket-only clients need no
+    stickiness: in the kill and drain tests every client uses the cookie listener, whose round robin spreads them
+    over the backends.
   - nginx pins by client address (ip_hash over the first three octets), so every client on 127.0.0.1 lands on one
     backend. For the kill test the clients reach nginx through small TCP forwarders bound to source addresses
     127.0.K.1 chosen so that each backend gets some (loopback is all of 127/8 on Linux).
@@ -77,6 +94,16 @@ RECONNECT_BOUND = RECONNECT_DELAY_MAX + PING_INTERVAL + PING_TIMEOUT + 2.0
 STEP_TIMEOUT = 30.0
 KILL_PYTHON_CLIENTS = 6
 KILL_EIO_CLIENTS = 3
+# The drain test: `eio serve --drain-timeout`; B must exit within DRAIN_TIMEOUT + DRAIN_EXIT_SLACK of its SIGTERM.
+DRAIN_TIMEOUT = 2.0
+DRAIN_EXIT_SLACK = 6.0
+DRAIN_CLIENTS_PER_BACKEND = 2
+# A drained client's `disconnected` line: at the drain timeout, give or take this.
+DRAIN_DISCONNECT_EARLY, DRAIN_DISCONNECT_LATE = 0.25, 1.5
+# Its `reconnected` line: the proxy may send attempts to B until B is gone (503, then backoff), so allow B's exit
+# bound plus a full reconnection bound.
+DRAIN_RECONNECT_BOUND = DRAIN_TIMEOUT + DRAIN_EXIT_SLACK + RECONNECT_BOUND
+DRAINING_BODY = {"code": 6, "message": "Server is draining"}
 
 
 def log(message):
@@ -221,6 +248,7 @@ class Sessions:
         self.backend_of = {}
         self.address_of = {}
         self.disconnects = {}
+        self.messages = {}   # short message text -> (time, backend index, sid), from `message from SID: TEXT`
 
     def add(self, backend, line, now):
         match = re.match(r"connect (\S+) from (\S*)", line)
@@ -231,6 +259,13 @@ class Sessions:
                 self.backend_of[sid] = backend
                 self.address_of[sid] = address
                 self.cond.notify_all()
+            return
+        match = re.match(r"message from (\S+): (.*)", line)
+        if match:
+            if len(line) < 300:
+                with self.cond:
+                    self.messages[match.group(2)] = (now, backend, match.group(1))
+                    self.cond.notify_all()
             return
         match = re.match(r"disconnect (\S+): (.*)", line)
         if match:
@@ -259,6 +294,14 @@ class Sessions:
         with self.cond:
             return list(self.connects[start:])
 
+    def wait_message(self, text, timeout=5.0):
+        """(time, backend index, sid) of the backend that logged message `text`, or None."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while text not in self.messages and time.monotonic() < deadline:
+                self.cond.wait(0.1)
+            return self.messages.get(text)
+
 
 class Backend(Child):
     def __init__(self, index, eio, sessions, extra):
@@ -271,7 +314,7 @@ class Backend(Child):
 
     def on_line(self, is_stdout, line, now):
         # --log writes these on stderr (stdout has the "serving on" line); either will do.
-        if line.startswith("connect ") or line.startswith("disconnect "):
+        if line.startswith(("connect ", "disconnect ", "message from ")):
             self.sessions.add(self.index, line, now)
 
     def wait_serving(self, timeout=30.0):
@@ -612,7 +655,7 @@ class Harness:
             raise SetupError(f"{self.eio} serve --help does not look like eio's: {serve_text[:300]}")
         self.features = {flag: flag in serve_text for flag in ("--trusted-proxies", "--metrics", "--drain-timeout")}
         self.features["connect --reconnect"] = "--reconnect" in connect_text
-        for flag in ("--trusted-proxies", "--metrics"):
+        for flag in ("--trusted-proxies", "--metrics", "--drain-timeout"):
             self.report.check(f"eio serve has {flag}", self.features[flag])
         self.report.check("eio connect has --reconnect", self.features["connect --reconnect"])
 
@@ -622,6 +665,8 @@ class Harness:
             extra += ["--trusted-proxies", "127.0.0.1"]
         if self.features["--metrics"]:
             extra += ["--metrics"]
+        if self.features["--drain-timeout"]:
+            extra += ["--drain-timeout", f"{DRAIN_TIMEOUT:g}"]
         for index in (1, 2, 3):
             backend = Backend(index, self.eio, self.sessions, extra)
             self.children.append(backend)
@@ -726,7 +771,7 @@ class Harness:
         """The base URL each client kind uses for the echo checks (see the module's notes on stickiness)."""
         if self.proxy == "haproxy":
             if client == "eio":
-                return f"http://127.0.0.1:{self.source_port}", "stick-on-source listener (our client keeps no cookies)"
+                return f"http://127.0.0.1:{self.http_port}", "cookie listener, by 127.0.0.1 (our client's cookie jar)"
             return f"http://localhost:{self.http_port}", "cookie listener, by host name localhost"
         return f"http://{'127.0.0.1' if client == 'eio' else 'localhost'}:{self.http_port}", "ip_hash"
 
@@ -754,10 +799,38 @@ class Harness:
         finally:
             client.disconnect()
 
-    def echo_eio(self, transports, url, label, extra=(), steps=("text", "1MB text", "burst of 200")):
+    def haproxy_requests(self, sid):
+        """HAProxy's log lines of the requests that name session `sid`: (frontend, server, status, cookie flags, URL).
+        The cookie flags are the last two characters of the termination state: what the request's SERVERID cookie
+        was (V valid, N none, I invalid, D server down, ...) and what HAProxy did to it (N nothing, I inserted, ...)."""
+        found = []
+        for line in self.proxy_log().splitlines():
+            match = re.match(r'^\S+ \[[^\]]+\] (\S+) \S+/(\S+) \S+ (\d+) \S+ \S+ \S+ \S\S(\S\S) \S+ \S+ "\S+ (\S+)', line)
+            if match and re.search(rf"[?&]sid={re.escape(sid)}(&|$)", match.group(5)):
+                found.append(match.groups())
+        return found
+
+    def check_cookie_replayed(self, sid, label):
+        """HAProxy's log must show the SERVERID cookie (flag V) on every request of the session after its handshake,
+        all sent to one server."""
+        requests = wait_until(lambda: self.haproxy_requests(sid), 3, 0.2) or []
+        flags = {}
+        for _, _, _, cookie, _ in requests:
+            flags[cookie] = flags.get(cookie, 0) + 1
+        servers = sorted({server for _, server, _, _, _ in requests})
+        self.report.figures.setdefault("eio_cookie_requests", {})[label] = {
+            "requests_after_handshake": len(requests), "cookie_flags": flags, "servers": servers}
+        with_cookie = sum(n for cookie, n in flags.items() if cookie.startswith("V"))
+        self.report.check(f"{label}: HAProxy saw the SERVERID cookie on every request after the handshake, all to one server",
+                          bool(requests) and with_cookie == len(requests) and len(servers) == 1,
+                          f"{with_cookie} of {len(requests)} requests with a valid cookie (flags {flags}), servers {servers}")
+
+    def echo_eio(self, transports, url, label, extra=(), steps=("text", "1MB text", "burst of 200"), cookie_check=False):
         flags = (["--transports", ",".join(transports)] if transports else []) + ["--linger", "0.5"] + list(extra)
+        before = self.sessions.count()
         child = EioConnect(self.eio, label, url, flags)
         self.children.append(child)
+        sid = None
         try:
             messages = {"text": [TEXT], "1MB text": [BIG], "burst of 200": BURST}
             if "binary" not in steps:
@@ -772,6 +845,11 @@ class Harness:
                                   not problem, problem or f"{time.monotonic() - begun:.2f} s")
                 if problem and not child.alive():
                     break
+                if sid is None and cookie_check:
+                    new = self.sessions.wait_new(before, 5)
+                    sid = new[0][2] if len(new) == 1 else None
+                    self.report.figures.setdefault("eio_sessions", {})[label] = [
+                        {"backend": backend, "sid": s} for _, backend, s, _ in new]
             child.process.stdin.close()
             try:
                 code = child.process.wait(timeout=15)
@@ -779,6 +857,12 @@ class Harness:
                 code = None
             errors = child.tail(5) if code != 0 else ""
             self.report.check(f"{label}: ends cleanly at the end of its input (exit 0)", code == 0, f"exit {code} {errors}".strip())
+            if cookie_check:
+                if sid is None:
+                    self.report.check(f"{label}: opened exactly one session", False,
+                                      f"sessions {self.report.figures.get('eio_sessions', {}).get(label)}")
+                else:
+                    self.check_cookie_replayed(sid, label)
         finally:
             child.kill()
 
@@ -790,8 +874,14 @@ class Harness:
                 self.echo_python(kind, transports, url, f"python {name} [{tname}] via {how}")
         url, how = self.urls("eio")
         for transports, tname in transport_sets:
-            self.echo_eio(transports if tname != "polling+upgrade" else None, url, f"eio connect [{tname}] via {how}")
+            # Behind HAProxy's cookie listener, a session that polls needs the SERVERID cookie back on every request.
+            self.echo_eio(transports if tname != "polling+upgrade" else None, url, f"eio connect [{tname}] via {how}",
+                          cookie_check=self.proxy == "haproxy" and tname != "websocket")
         if self.proxy == "haproxy":
+            # The stick-on-source listener with our client too (it needs no cookies there).
+            self.echo_eio(None, f"http://127.0.0.1:{self.source_port}",
+                          "eio connect [polling+upgrade] by 127.0.0.1 via the stick-on-source listener",
+                          steps=("text", "burst of 200"))
             # aiohttp drops the SERVERID cookie of an IP-address host; the stick-on-source listener keeps it sticky.
             self.echo_python("async", ["polling", "websocket"], f"http://127.0.0.1:{self.source_port}",
                              "python AsyncClient [polling+upgrade] by 127.0.0.1 via the stick-on-source listener",
@@ -839,6 +929,7 @@ class Harness:
     def kill_test(self):
         report = self.report
         routes = self.kill_routes()
+        self.routes = routes
         python_clients, eio_clients = [], []
         placement = {}
         # python clients first, one at a time, alternating kinds: round robin gives each backend one of each.
@@ -991,6 +1082,258 @@ class Harness:
             except OSError:
                 pass
 
+    # -- the drain test --
+
+    def start_drain_clients(self, survivors):
+        """`eio connect --reconnect --transports websocket` clients, started one at a time (each takes the one new
+        session that appears), until every surviving backend holds DRAIN_CLIENTS_PER_BACKEND of them."""
+        if self.proxy == "haproxy":
+            # WebSocket only, so no cookie: the cookie listener's round robin alternates over the servers still UP.
+            urls = [f"http://127.0.0.1:{self.http_port}"]
+        else:
+            # The forwarders whose source address ip_hash maps to a surviving backend.
+            urls = [eio for _, eio, backend in self.routes if backend in {b.index for b in survivors}]
+        clients = []
+        held = {b.index: 0 for b in survivors}
+        for i in range(DRAIN_CLIENTS_PER_BACKEND * len(survivors) + 4):
+            if all(n >= DRAIN_CLIENTS_PER_BACKEND for n in held.values()):
+                break
+            name = f"drain-eio-{i + 1}"
+            before = self.sessions.count()
+            child = EioConnect(self.eio, name, urls[i % len(urls)], ["--transports", "websocket", "--linger", "0.5", "--reconnect"])
+            self.children.append(child)
+            got = child.exchange([f"hello from {name}"], timeout=15)
+            new = self.sessions.wait_new(before, 5)
+            child.backend = new[0][1] if len(new) == 1 else None
+            if len(new) != 1 or got != [f"hello from {name}"]:
+                raise SetupError(f"drain test: {name} did not connect and echo (got {got}, {len(new)} new sessions): {child.tail()}")
+            if held.get(child.backend, DRAIN_CLIENTS_PER_BACKEND) >= DRAIN_CLIENTS_PER_BACKEND:
+                child.process.stdin.close()  # one too many there: let it go
+                continue
+            held[child.backend] += 1
+            clients.append(child)
+        return clients
+
+    def proxy_503_count(self):
+        """How many Engine.IO requests the proxy answered 503 so far (its log: HAProxy's httplog, nginx's access log)."""
+        if self.proxy == "haproxy":
+            text = self.proxy_log()
+        else:
+            try:
+                with open(os.path.join(self.tmp, "nginx", "access.log"), "rb") as f:
+                    text = f.read().decode("utf-8", "replace")
+            except OSError:
+                return None
+        status = r"\] \S+ \S+ \S+ 503 " if self.proxy == "haproxy" else r'" 503 '
+        return sum(1 for line in text.splitlines() if "/engine.io/" in line and re.search(status, line))
+
+    def drain_test(self):
+        report = self.report
+        if not self.features["--drain-timeout"]:
+            report.check("drain test: eio serve has --drain-timeout", False)
+            return
+        killed = report.figures.get("killed_backend")
+        survivors = [b for b in self.backends if b.index != killed and b.alive()]
+        if len(survivors) < 2:
+            report.check("drain test: two backends left to drain one of", False, f"alive: {[b.index for b in survivors]}")
+            return
+        clients = self.start_drain_clients(survivors)
+        per_backend = {b.index: sorted(c.name for c in clients if c.backend == b.index) for b in survivors}
+        log("drain test placement: " + "; ".join(f"backend {b}: {', '.join(n)}" for b, n in per_backend.items()))
+        report.check("drain test: both remaining backends hold clients",
+                     all(len(n) >= 1 for n in per_backend.values()),
+                     ", ".join(f"backend {b}: {len(n)}" for b, n in per_backend.items()))
+        drained = max(survivors, key=lambda b: len(per_backend[b.index]))
+        drained_clients = [c for c in clients if c.backend == drained.index]
+        others = [c for c in clients if c.backend != drained.index]
+        figures = {"backend": drained.index, "drain_timeout_s": DRAIN_TIMEOUT, "clients_per_backend": per_backend}
+        report.figures["drain"] = figures
+        for child in clients:
+            got = child.exchange([f"before the drain: {child.name}"], timeout=10)
+            report.check(f"drain test: {child.name} (backend {child.backend}) echoes before the drain",
+                         got == [f"before the drain: {child.name}"], f"got {got}")
+        marks = {c.name: len(c.error_lines) for c in clients}
+        server = f"s{drained.index}"
+        # The drain clients come through the cookie listener, whose backend is `engineio` (the stick-on-source
+        # listener's `engineio_by_source` checks the same servers on its own).
+        down_pattern = re.compile(rf"^Server (engineio|engineio_by_source)/{server} is DOWN")
+        downs_before = len([l for l in self.proxy_log().splitlines() if down_pattern.match(l)])
+
+        # Watchers, so each moment is taken when it happens, whatever this thread is waiting for.
+        moments = {}
+
+        def watch_exit():
+            try:
+                drained.process.wait(timeout=DRAIN_TIMEOUT + DRAIN_EXIT_SLACK + 5)
+                moments["exit"] = time.monotonic()
+            except subprocess.TimeoutExpired:
+                pass
+
+        def watch_haproxy():
+            deadline = time.monotonic() + DRAIN_TIMEOUT + DRAIN_EXIT_SLACK + 5
+            while time.monotonic() < deadline and "down" not in moments:
+                for line in [l for l in self.proxy_log().splitlines() if down_pattern.match(l)][downs_before:]:
+                    backend = down_pattern.match(line).group(1)
+                    if backend not in moments.setdefault("downs", {}):
+                        moments["downs"][backend] = (time.monotonic(), line)
+                if "engineio" in moments.get("downs", {}):
+                    moments["down"] = moments["downs"]["engineio"]
+                time.sleep(0.1)
+
+        log(f"SIGTERM backend {drained.index} (pid {drained.pid}, --drain-timeout {DRAIN_TIMEOUT:g}), holding "
+            + ", ".join(per_backend[drained.index]))
+        watchers = [threading.Thread(target=watch_exit, daemon=True)]
+        if self.proxy == "haproxy":
+            watchers.append(threading.Thread(target=watch_haproxy, daemon=True))
+        sent_at = time.monotonic()
+        os.kill(drained.pid, signal.SIGTERM)
+        for watcher in watchers:
+            watcher.start()
+
+        # (a) GET /healthz, asked of B directly: 503 "draining".
+        healthz = wait_until(lambda: (lambda r: r if r[0] == 503 else None)(http_get(drained.port, "/healthz", timeout=1)),
+                             1.0, 0.02)
+        figures["healthz_503_after_s"] = round(time.monotonic() - sent_at, 3) if healthz else None
+        report.check(f"drain test: backend {drained.index}'s GET /healthz answers 503 draining within 1 s of SIGTERM",
+                     bool(healthz) and healthz[1].strip() == "draining",
+                     f"{figures['healthz_503_after_s']} s, {healthz[1].strip()!r}" if healthz
+                     else f"last: {http_get(drained.port, '/healthz', timeout=1)}")
+        # (b) A new handshake, sent to B directly: 503 {"code":6,"message":"Server is draining"}.
+        status, body = http_get(drained.port, "/engine.io/?EIO=4&transport=polling", timeout=1)
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        figures["direct_handshake"] = {"status": status, "body": body[:200]}
+        report.check(f"drain test: a new handshake sent directly to backend {drained.index} gets 503 Server is draining",
+                     status == 503 and parsed == DRAINING_BODY, f"{status} {body[:120]!r}")
+        # For the record (no check): new handshakes through the proxy meanwhile. Neither proxy retries a 503, so
+        # those it sends to B fail until B is out of its rotation (HAProxy: marked DOWN; nginx: B gone).
+        if self.proxy == "haproxy":
+            probe = {"port": self.http_port}  # no cookie: round robin over the servers still UP
+        else:
+            probe = {"port": self.http_port, "source": report.figures.get("nginx_source_addresses", {}).get(str(drained.index))}
+        statuses = []
+        baseline = self.proxy_503_count() or 0
+        for _ in range(4):
+            status, _ = http_get(probe["port"], "/engine.io/?EIO=4&transport=polling", source=probe.get("source"), timeout=2)
+            statuses.append(status)
+        figures["new_handshakes_via_proxy_during_drain"] = {
+            "statuses": statuses, "at_s": round(time.monotonic() - sent_at, 3),
+            "from": probe.get("source") or "127.0.0.1"}
+        log(f"drain test: new handshakes through {self.proxy} during the drain: {statuses}")
+        # (the proxy logs a request as it ends: let the probes' lines arrive)
+        errors_before = wait_until(lambda: (lambda n: n if n is not None and n >= baseline + statuses.count(503) else None)(
+            self.proxy_503_count()), 1.0, 0.05) or self.proxy_503_count()
+        # (c) B's clients still echo during the drain.
+        for child in drained_clients:
+            text = f"during the drain: {child.name}"
+            got = child.exchange([text], timeout=max(0.1, sent_at + DRAIN_TIMEOUT - 0.3 - time.monotonic()))
+            at = time.monotonic() - sent_at
+            report.check(f"drain test: {child.name} (backend {drained.index}) still echoes during the drain",
+                         got == [text] and at < DRAIN_TIMEOUT, f"got {got} {at:.2f} s after SIGTERM")
+
+        # (d) At the drain timeout: `disconnected (server disconnect)`, `reconnecting`, `reconnected`, an echo.
+        disconnect_s, reconnecting_s, reconnect_s, attempts, echo_s, reasons, moved_to = {}, {}, {}, {}, {}, {}, {}
+        for child in drained_clients:
+            mark = marks[child.name]
+            line = child.wait_for(lambda: child.find_line(r"disconnected \((.*?)\)|session ended", stderr=True, start=mark)
+                                  or not child.alive(), max(0.0, sent_at + DRAIN_TIMEOUT + DRAIN_DISCONNECT_LATE + 2 - time.monotonic()))
+            if line is True:
+                with child.cond:
+                    line = child.find_line(r"disconnected \((.*?)\)|session ended", stderr=True, start=mark)
+            seconds = round(line[0] - sent_at, 3) if line else None
+            disconnect_s[child.name] = seconds
+            reasons[child.name] = line[1].group(1) if line else None
+            report.check(f"drain test: {child.name} says 'disconnected (server disconnect)' at the drain timeout "
+                         f"({DRAIN_TIMEOUT:g} s -{DRAIN_DISCONNECT_EARLY} +{DRAIN_DISCONNECT_LATE} s)",
+                         bool(line) and line[1].group(1) == "server disconnect"
+                         and DRAIN_TIMEOUT - DRAIN_DISCONNECT_EARLY <= seconds <= DRAIN_TIMEOUT + DRAIN_DISCONNECT_LATE,
+                         f"{seconds} s: {line[1].string[:160]}" if line else f"nothing; alive={child.alive()}; {child.tail(4)}")
+            begun = child.wait_for(lambda: child.find_line(r"reconnecting \(attempt 1\)", stderr=True, start=mark)
+                                   or not child.alive(), max(0.0, sent_at + DRAIN_RECONNECT_BOUND - time.monotonic()))
+            if begun is True:
+                with child.cond:
+                    begun = child.find_line(r"reconnecting \(attempt 1\)", stderr=True, start=mark)
+            reconnecting_s[child.name] = round(begun[0] - sent_at, 3) if begun else None
+            back = child.wait_for(lambda: child.find_line(r"reconnected \(attempt (\d+)\)", stderr=True, start=mark)
+                                  or not child.alive(), max(0.0, sent_at + DRAIN_RECONNECT_BOUND - time.monotonic()))
+            if back is True:
+                with child.cond:
+                    back = child.find_line(r"reconnected \(attempt (\d+)\)", stderr=True, start=mark)
+            seconds = round(back[0] - sent_at, 3) if back else None
+            reconnect_s[child.name] = seconds
+            attempts[child.name] = int(back[1].group(1)) if back else None
+            with child.cond:
+                said = [l for _, l in child.error_lines[mark:]]
+            report.check(f"drain test: {child.name} says 'reconnecting (attempt 1)' then 'reconnected (attempt N)' "
+                         f"within {DRAIN_RECONNECT_BOUND:.0f} s of SIGTERM",
+                         bool(begun) and bool(back) and begun[0] <= back[0] and seconds <= DRAIN_RECONNECT_BOUND,
+                         f"reconnecting at {reconnecting_s[child.name]} s, {back[1].group(0)} at {seconds} s" if back
+                         else f"not reconnected; alive={child.alive()}; stderr since SIGTERM: {said[-6:]}")
+            if back and child.alive():
+                text = f"after the drain: {child.name}"
+                got = child.exchange([text], timeout=10)
+                ok = got[-1:] == [text]
+                echo_s[child.name] = round(time.monotonic() - sent_at, 3) if ok else None
+                where = self.sessions.wait_message(f'text("{text}")', 3)
+                moved_to[child.name] = where[1] if where else None
+                report.check(f"drain test: {child.name} echoes again through the proxy, from another backend",
+                             ok and where is not None and where[1] != drained.index,
+                             f"got {got}, echoed by backend {moved_to[child.name]}")
+            else:
+                echo_s[child.name] = None
+                report.check(f"drain test: {child.name} echoes again through the proxy, from another backend", False, "not reconnected")
+        figures.update({"disconnect_reasons": reasons, "disconnect_seconds": disconnect_s, "reconnecting_seconds": reconnecting_s,
+                        "reconnect_seconds": reconnect_s, "reconnect_attempts": attempts, "reconnect_echo_seconds": echo_s,
+                        "reconnected_backend": moved_to})
+
+        # (e) B exits with status 0 within the drain timeout + DRAIN_EXIT_SLACK.
+        bound = DRAIN_TIMEOUT + DRAIN_EXIT_SLACK
+        wait_until(lambda: "exit" in moments, max(0.0, sent_at + bound + 1 - time.monotonic()), 0.05)
+        code = drained.process.poll()
+        figures["exit_status"] = code
+        figures["exit_after_s"] = round(moments["exit"] - sent_at, 3) if "exit" in moments else None
+        with drained.cond:
+            stopped = [l for _, l in drained.lines if l.startswith("eio ")]
+        report.check(f"drain test: backend {drained.index} exits with status 0 within {bound:g} s of SIGTERM",
+                     code == 0 and figures["exit_after_s"] is not None and figures["exit_after_s"] <= bound,
+                     f"status {code} after {figures['exit_after_s']} s; said {stopped[-2:]}")
+        if self.proxy == "haproxy":
+            # HAProxy's health check (inter 2 s, fall 2) marks B DOWN: by the 503, or by the refused connection
+            # once B has exited, whichever comes first.
+            wait_until(lambda: "down" in moments, max(0.0, sent_at + DRAIN_TIMEOUT + DRAIN_EXIT_SLACK - time.monotonic()), 0.1)
+            down = moments.get("down")
+            figures["haproxy_down_after_s"] = round(down[0] - sent_at, 3) if down else None
+            figures["haproxy_down_line"] = down[1][:240] if down else None
+            reason = re.search(r"reason: ([^,]*(, code: \d+)?)", down[1]) if down else None
+            figures["haproxy_down_reason"] = reason.group(1) if reason else None
+            figures["haproxy_down_after_s_by_backend"] = {name: round(at - sent_at, 3) for name, (at, _) in moments.get("downs", {}).items()}
+            report.check(f"haproxy: marks the drained server engineio/{server} DOWN by its health check",
+                         bool(down), f"after {figures['haproxy_down_after_s']} s: {figures['haproxy_down_reason']}" if down
+                         else "no DOWN line")
+            others = [l for l in self.proxy_log().splitlines() if " is DOWN" in l
+                      and f"/{server} is DOWN" not in l and f"/s{killed} is DOWN" not in l]
+            report.check("haproxy: no server other than the killed and the drained one DOWN", not others, "; ".join(others)[:300])
+        errors_after = self.proxy_503_count()
+        # The 503s the proxy passed on to the reconnecting clients (B's answer to a reconnection it was sent).
+        figures["proxy_503_responses_to_reconnections"] = (errors_after - errors_before
+                                                       if errors_after is not None and errors_before is not None else None)
+
+        # (f) The other backend's clients: never disconnected, still echo.
+        for child in others:
+            with child.cond:
+                dropped = child.find_line(r"disconnected|reconnect|session ended", stderr=True, start=marks[child.name])
+            report.check(f"drain test: {child.name} (backend {child.backend}) stays connected", child.alive() and not dropped,
+                         dropped[1].string if dropped else ("" if child.alive() else f"exited {child.process.poll()}"))
+            got = child.exchange([f"after the drain: {child.name}"], timeout=10)
+            report.check(f"drain test: {child.name} (backend {child.backend}) still echoes", got == [f"after the drain: {child.name}"])
+        for child in clients:
+            try:
+                child.process.stdin.close()
+            except OSError:
+                pass
+
     # -- run and clean up --
 
     def run(self):
@@ -1013,8 +1356,10 @@ class Harness:
         self.check_forwarded_for()
         self.echo_checks()
         self.kill_test()
+        self.drain_test()
+        gone = {self.report.figures.get("killed_backend"), self.report.figures.get("drain", {}).get("backend")}
         for backend in self.backends:
-            if backend is not None and backend.index != self.report.figures.get("killed_backend"):
+            if backend is not None and backend.index not in gone:
                 self.report.check(f"backend {backend.index} still running", backend.alive())
 
     def cleanup(self):
@@ -1097,6 +1442,15 @@ def main():
               + f"; killed backend {figures.get('killed_backend')}")
         print(f"  kill test: disconnect seconds {figures.get('disconnect_seconds')} (bound {DISCONNECT_BOUND} s); "
               f"reconnect seconds {figures.get('reconnect_seconds')} (bound {RECONNECT_BOUND} s)")
+    if "drain" in figures:
+        drain = figures["drain"]
+        print(f"  drain test: backend {drain.get('backend')} (--drain-timeout {DRAIN_TIMEOUT:g}): healthz 503 after "
+              f"{drain.get('healthz_503_after_s')} s; disconnect seconds {drain.get('disconnect_seconds')}; reconnect seconds "
+              f"{drain.get('reconnect_seconds')} (attempts {drain.get('reconnect_attempts')}); exit status "
+              f"{drain.get('exit_status')} after {drain.get('exit_after_s')} s"
+              + (f"; haproxy DOWN after {drain.get('haproxy_down_after_s')} s ({drain.get('haproxy_down_reason')})"
+                 if "haproxy_down_after_s" in drain else "")
+              + f"; 503s the proxy passed on to reconnections: {drain.get('proxy_503_responses_to_reconnections')}")
     print(f"  messages echoed and checked: {harness.messages_checked}; {time.monotonic() - START:.1f} s")
     if failed:
         print(f"summary: {len(failed)} of {len(failed) + len(passed)} checks FAILED: " + "; ".join(c["name"] for c in failed))

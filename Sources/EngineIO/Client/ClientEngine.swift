@@ -287,7 +287,9 @@ final class ClientEngine: @unchecked Sendable {
                 headers: headers, maxMessage: incomingLimit, offerDeflate: options.perMessageDeflate
             ) { [self] event in
                 switch event {
-                case .opened: apply(.webSocketOpened(connection))
+                case .opened(let headers):
+                    remember(headers)  // a load balancer may pin the session with the 101's cookie
+                    apply(.webSocketOpened(connection))
                 case .refused(let status, let body, let failure):
                     sockets[connection] = nil
                     apply(.webSocketRefused(connection, status: status, body: body, failure: failure))

@@ -7,7 +7,8 @@ import EngineIOWire
 /// WebSocket whose time is up. Loop-thread only.
 final class ClientWebSocket {
     enum Event {
-        case opened
+        /// The 101 came; its headers (for the cookies it may set).
+        case opened(HTTPHeaders)
         case refused(status: Int?, body: [UInt8], failure: TransportFailure?)
         case message(WebSocketPayload)
         /// The WebSocket ended: closed by the server (`nil`), or broken.
@@ -135,7 +136,7 @@ final class ClientWebSocket {
             }
             let compressor = agreed.flatMap { ZlibMessageCompressor(configuration: $0, role: .client) }
             machine = WebSocketConnection(configuration: configuration, compressor: compressor, maskingSeed: UInt64.random(in: 0...UInt64.max))
-            onEvent(.opened)
+            onEvent(.opened(response.head.headers))
             machine!.receive(handshake.takeBufferedBytes())
         } else {
             machine!.receive(bytes)
