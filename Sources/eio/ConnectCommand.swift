@@ -10,6 +10,8 @@ struct ConnectCommand {
     var options = ClientOptions()
     var connect = ConnectOptions()
     var linger = 1.0
+    /// Input lines `binary:BASE64` go out as binary messages (the form binary messages are printed in).
+    var binaryLines = false
 
     static let usage = """
         usage: eio connect URL [--linger SECONDS] [client and connect options]
@@ -18,6 +20,7 @@ struct ConnectCommand {
           output (binary as binary:BASE64). The command ends with its input (after --linger seconds for replies)
           or with the session.
           --linger SECONDS   how long replies may still arrive after the end of input (1)
+          --binary-lines     input lines binary:BASE64 go out as binary messages, as binary ones are printed
           --insecure         same as --no-ssl-verify
           --header "N: V"    same as --headers
           --reconnect, --reconnect-attempts N, --reconnect-delay S, --reconnect-delay-max S
@@ -51,6 +54,7 @@ struct ConnectCommand {
                 let text = try value()
                 guard let seconds = Double(text), seconds >= 0 else { throw UsageError(description: "--linger takes seconds, not \(text)") }
                 linger = seconds
+            case "--binary-lines": binaryLines = true
             case "--help", "-h": throw HelpRequested(text: Self.usage)
             default:
                 // Every client and connect option, from the spec.
@@ -111,7 +115,7 @@ struct ConnectCommand {
                 let giveUp = Date().addingTimeInterval(requestTimeout)
                 while true {
                     do throws(ClientError) {
-                        try client.send(.text(line))
+                        try client.send(message(line))
                         break
                     } catch .sendQueueFull where Date() < giveUp {
                         if sessionOver.load(ordering: .relaxed) { return }
@@ -148,6 +152,12 @@ struct ConnectCommand {
         if client.undeliveredBytes > 0 {
             throw UsageError(description: "\(client.undeliveredBytes) bytes of input were never delivered to the server")
         }
+    }
+
+    /// What an input line sends: text, or with `--binary-lines` the bytes of a `binary:BASE64` line.
+    func message(_ line: String) -> MessageData {
+        guard binaryLines, line.hasPrefix("binary:"), let bytes = Base64.decode(line.utf8.dropFirst(7)) else { return .text(line) }
+        return .binary(bytes)
     }
 
     /// The one line that says why the session ended before we ended it.

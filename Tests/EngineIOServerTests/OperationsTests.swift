@@ -203,3 +203,33 @@ struct EioServeFlagTests {
         }
     }
 }
+
+@Suite("deploy/ templates")
+struct DeployTemplateTests {
+    static let analyzer = "/usr/bin/systemd-analyze"
+
+    /// Skipped where systemd's tools are not installed (a container without systemd); the proxy templates run in
+    /// ProxyTests.
+    @Test("the systemd unit passes systemd-analyze verify without a warning", .enabled(if: FileManager.default.isExecutableFile(atPath: analyzer)))
+    func systemdUnitVerifies() throws {
+        let root = LoopbackTests.PythonClientInteropTests.root
+        let unit = try String(contentsOf: root.appendingPathComponent("deploy/systemd/eio@.service"), encoding: .utf8)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eio-unit-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The unit names /usr/local/bin/eio; verify checks that ExecStart exists, so point it at the built binary.
+        let instance = folder.appendingPathComponent("eio@5001.service")
+        try unit.replacingOccurrences(of: "/usr/local/bin/eio", with: EioServeProcess.binary).write(to: instance, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.analyzer)
+        process.arguments = ["verify", instance.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.isEmpty, "\(text)")
+    }
+}

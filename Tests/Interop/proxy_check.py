@@ -15,8 +15,8 @@ What it does:
   3. checks X-Forwarded-For: a handshake from 127.0.0.2 that claims `X-Forwarded-For: 6.6.6.6` reaches the backend
      as 127.0.0.2 (the proxy replaced the header and the backend trusts the proxy);
   4. echo checks for python's `engineio.Client`, `engineio.AsyncClient` and our `eio connect`, each over polling only,
-     WebSocket only, and polling + upgrade: a text message, a binary message (not for `eio connect`, which sends text
-     lines), a 1 MB text message and a burst of 200 messages that must come back in order; plus TLS at the proxy
+     WebSocket only, and polling + upgrade: a text message, a binary message (`eio connect` with
+     `--binary-lines`), a 1 MB text message and a burst of 200 messages that must come back in order; plus TLS at the proxy
      (AsyncClient and `eio connect --insecure`);
   5. the kill test: 6 python WebSocket clients (3 Client, 3 AsyncClient) and 3 `eio connect --reconnect
      --transports websocket` spread over the backends, SIGKILL of one backend that holds clients of both kinds, then:
@@ -655,6 +655,7 @@ class Harness:
             raise SetupError(f"{self.eio} serve --help does not look like eio's: {serve_text[:300]}")
         self.features = {flag: flag in serve_text for flag in ("--trusted-proxies", "--metrics", "--drain-timeout")}
         self.features["connect --reconnect"] = "--reconnect" in connect_text
+        self.features["connect --binary-lines"] = "--binary-lines" in connect_text
         for flag in ("--trusted-proxies", "--metrics", "--drain-timeout"):
             self.report.check(f"eio serve has {flag}", self.features[flag])
         self.report.check("eio connect has --reconnect", self.features["connect --reconnect"])
@@ -825,16 +826,21 @@ class Harness:
                           bool(requests) and with_cookie == len(requests) and len(servers) == 1,
                           f"{with_cookie} of {len(requests)} requests with a valid cookie (flags {flags}), servers {servers}")
 
-    def echo_eio(self, transports, url, label, extra=(), steps=("text", "1MB text", "burst of 200"), cookie_check=False):
+    def echo_eio(self, transports, url, label, extra=(), steps=("text", "binary", "1MB text", "burst of 200"), cookie_check=False):
+        if not self.features.get("connect --binary-lines"):
+            if "binary" in steps:
+                self.report.check(f"{label}: binary echoes", None, "this eio connect has no --binary-lines")
+            steps = tuple(step for step in steps if step != "binary")
+        else:
+            extra = list(extra) + ["--binary-lines"]
         flags = (["--transports", ",".join(transports)] if transports else []) + ["--linger", "0.5"] + list(extra)
         before = self.sessions.count()
         child = EioConnect(self.eio, label, url, flags)
         self.children.append(child)
         sid = None
         try:
-            messages = {"text": [TEXT], "1MB text": [BIG], "burst of 200": BURST}
-            if "binary" not in steps:
-                self.report.check(f"{label}: binary echoes", None, "eio connect sends text lines only")
+            # With --binary-lines, eio connect sends a line binary:BASE64 as a binary message and prints one the same way.
+            messages = {"text": [TEXT], "binary": ["binary:" + base64.b64encode(BINARY).decode()], "1MB text": [BIG], "burst of 200": BURST}
             for step in steps:
                 begun = time.monotonic()
                 got = child.exchange(messages[step])

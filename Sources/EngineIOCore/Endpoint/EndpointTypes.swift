@@ -108,6 +108,23 @@ public struct ServerEndpointSettings: Hashable, Codable, Sendable {
     }
 }
 
+extension ServerEndpointSettings {
+    /// Decodes settings recorded before `trustedProxies` existed (traces, snapshots) as trusting nobody.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        transports = try container.decode([Transport].self, forKey: .transports)
+        allowEIO3 = try container.decode(Bool.self, forKey: .allowEIO3)
+        cors = try container.decode(CORSPolicy.self, forKey: .cors)
+        corsCredentials = try container.decode(Bool.self, forKey: .corsCredentials)
+        cookie = try container.decodeIfPresent(CookieOption.self, forKey: .cookie)
+        trustedProxies = try container.decodeIfPresent(TrustedProxies.self, forKey: .trustedProxies) ?? TrustedProxies()
+        httpCompression = try container.decode(Bool.self, forKey: .httpCompression)
+        compressionThreshold = try container.decode(Int.self, forKey: .compressionThreshold)
+        v4 = try container.decode(ServerSessionSettings.self, forKey: .v4)
+        v3 = try container.decode(ServerSessionSettings.self, forKey: .v3)
+    }
+}
+
 /// An HTTP answer, complete but for compression, which the shell applies with zlib when `compression` is set.
 public struct HTTPReply: Hashable, Codable, Sendable {
     public var status: Int
