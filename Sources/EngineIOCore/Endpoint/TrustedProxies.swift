@@ -110,6 +110,9 @@ public struct TrustedProxies: Hashable, Codable, Sendable {
 public struct TrustedProxyError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The entry as given.
     public var entry: String
+
+    /// The error for `entry`.
+    public init(entry: String) { self.entry = entry }
     /// What is wrong, naming the option.
     public var description: String { "trustedProxies: \"\(entry)\" is not an IP address or CIDR range" }
 }
