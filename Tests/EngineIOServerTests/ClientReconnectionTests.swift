@@ -96,6 +96,34 @@ extension LoopbackTests {
             first.app.stop()
         }
 
+        @Test("messages sent from the disconnect handler itself, as the session is lost, wait for the new session", arguments: [Transport.polling, .websocket])
+        func sendsFromTheDisconnectHandlerAreKept(_ transport: Transport) throws {
+            var first = try Self.server(port: 0)
+            let port = first.port
+            let journal = Journal()
+            let client = try Self.client(journal)
+            let sent = Journal()
+            client.on(.disconnect) { reason in
+                journal.add("disconnect:\(reason.rawValue)")
+                do {
+                    for index in 0..<50 { try client.send(.text("from the handler \(index)")) }
+                    sent.add("all")
+                } catch {
+                    sent.add("\(error)")
+                }
+            }
+            try client.connect("http://127.0.0.1:\(port)", transports: [transport])
+            first.app.stop()
+            #expect(sent.wait { !$0.isEmpty })
+            #expect(sent.all == ["all"])
+            first = try Self.server(port: port)
+            let expected = (0..<50).map { "message:from the handler \($0)" }
+            #expect(journal.wait { $0.filter { $0.hasPrefix("message:from") } == expected }, "\(journal.all.filter { $0.hasPrefix("message:from") }.count) of 50")
+            client.disconnect()
+            client.wait()
+            first.app.stop()
+        }
+
         @Test("after the application's own disconnect the client never reconnects")
         func noReconnectAfterDisconnect() throws {
             let server = try Self.server(port: 0)

@@ -25,8 +25,14 @@ extension ClientCore {
         if stopped, attempt > 0, let engine = state.withLock({ $0.engine }) { engine.submit(.command(.disconnect)) }
     }
 
-    func superviseLost(_ reason: DisconnectReason) {
-        supervise(.sessionLost(reason: reason.rawValue, at: Self.clock(), random: Double.random(in: 0..<1)))
+    /// Runs `detach` (the session lets go of its engine) and tells the supervisor the session is lost, under the
+    /// supervisor's lock, so no send falls between the two.
+    func superviseLost(_ reason: DisconnectReason, detach: () -> ClientEngine?) -> ClientEngine? {
+        supervisor.withLock { supervisor in
+            let engine = detach()
+            feed(.sessionLost(reason: reason.rawValue, at: Self.clock(), random: Double.random(in: 0..<1)), to: &supervisor)
+            return engine
+        }
     }
 
     func superviseFailed(_ error: ClientError, attempt: Int) {
@@ -66,17 +72,19 @@ extension ClientCore {
 
     /// Feeds the supervisor one event and carries out its effects.
     private func supervise(_ event: ReconnectionEvent) {
-        supervisor.withLock { supervisor in
-            for effect in supervisor.handle(event) { perform(effect) }
-            let phase = supervisor.phase
-            let reconnecting: Bool =
-                switch phase {
-                case .waiting: true
-                case .connecting(let attempt): attempt > 0
-                default: false
-                }
-            update { $0.reconnecting = reconnecting }
-        }
+        supervisor.withLock { feed(event, to: &$0) }
+    }
+
+    /// `supervise` with the supervisor's lock already held.
+    private func feed(_ event: ReconnectionEvent, to supervisor: inout ReconnectionSupervisor) {
+        for effect in supervisor.handle(event) { perform(effect) }
+        let reconnecting: Bool =
+            switch supervisor.phase {
+            case .waiting: true
+            case .connecting(let attempt): attempt > 0
+            default: false
+            }
+        update { $0.reconnecting = reconnecting }
     }
 
     /// Carries out one effect (with the supervisor's lock held).

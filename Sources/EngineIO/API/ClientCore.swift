@@ -119,25 +119,12 @@ final class ClientCore: Sendable {
                     self.log(.info, "upgraded to websocket")
                     self.update { $0.transport = .websocket }
                 case .closed(let closedReason):
-                    let (engine, reason) = self.state.withLock { state -> (ClientEngine?, DisconnectReason) in
-                        state.connected = false
-                        // Until the supervisor has decided, a lost session counts as reconnecting, so wait() holds.
-                        if self.options.reconnection, closedReason != .clientDisconnect { state.reconnecting = true }
-                        let reason = closedReason == .clientDisconnect ? state.requestedReason ?? closedReason : closedReason
-                        state.reason = reason
-                        defer { state.engine = nil }
-                        return (state.engine, reason)
-                    }
-                    let left = engine?.backlog.load(ordering: .relaxed) ?? 0
-                    state.withLock { state in
-                        if let cause { state.cause = ClientError(cause) }
-                        state.undelivered = max(state.undelivered, left)
-                    }
-                    self.update { _ in }
-                    self.log(.info, "disconnected (\(reason.rawValue))" + (cause.map { ": \($0)" } ?? ""))
-                    self.post(.disconnect(reason))
+                    // With reconnection, the session is let go and the supervisor told in one step (under its lock):
+                    // a send from another thread then finds the session or the supervisor's buffer, never neither.
+                    let engine =
+                        self.options.reconnection
+                        ? self.superviseLost(closedReason) { self.detach(closedReason, cause: cause) } : self.detach(closedReason, cause: cause)
                     engine?.finish()  // its sockets close once any closing handshake is over
-                    if self.options.reconnection { self.superviseLost(closedReason) }
                 }
             },
             connectFailed: { [weak self] error in
@@ -161,6 +148,28 @@ final class ClientCore: Sendable {
         } catch {
             throw .unreachable("\(error)")
         }
+    }
+
+    /// Forgets the session that ended, records why, and queues the disconnect handler; returns its engine.
+    private func detach(_ closedReason: DisconnectReason, cause: TransportFailure?) -> ClientEngine? {
+        let (engine, reason) = state.withLock { state -> (ClientEngine?, DisconnectReason) in
+            state.connected = false
+            // Until the supervisor has decided, a lost session counts as reconnecting, so wait() holds.
+            if options.reconnection, closedReason != .clientDisconnect { state.reconnecting = true }
+            let reason = closedReason == .clientDisconnect ? state.requestedReason ?? closedReason : closedReason
+            state.reason = reason
+            defer { state.engine = nil }
+            return (state.engine, reason)
+        }
+        let left = engine?.backlog.load(ordering: .relaxed) ?? 0
+        state.withLock { state in
+            if let cause { state.cause = ClientError(cause) }
+            state.undelivered = max(state.undelivered, left)
+        }
+        update { _ in }
+        log(.info, "disconnected (\(reason.rawValue))" + (cause.map { ": \($0)" } ?? ""))
+        post(.disconnect(reason))
+        return engine
     }
 
     /// How to reach `url`: its address (or the proxy's), and TLS for https. Resolving blocks: this runs on the
