@@ -164,7 +164,7 @@ public struct SimulatedPair {
                 nextSID += 1
                 var query = [QueryItem("EIO", "4"), QueryItem("transport", "websocket")]
                 if let sid { query.append(QueryItem("sid", sid)) }
-                scheduleInOrder("c\(connection.rawValue)", .toServer(.webSocketRequested(serverConnection, EngineIORequest(method: "GET", query: query, isWebSocketUpgrade: true), freshSID: "sid\(nextSID)")))
+                scheduleInOrder("c\(connection.rawValue)", .toServer(.webSocketRequested(serverConnection, .webSocketHandshake(query: query), freshSID: "sid\(nextSID)")))
             case .write(let packets, let connection):
                 guard let serverConnection = socketsToServer[connection] else { continue }
                 for packet in packets {
@@ -194,7 +194,7 @@ public struct SimulatedPair {
                 requestsToServer[clientID] = nil
                 let binary = reply.headers.contains(HeaderField("Content-Type", "application/octet-stream"))
                 schedule(at: now.milliseconds + latency(), .toClient(.responseReceived(clientID, status: reply.status, body: reply.body, binary: binary)))
-            case .acceptWebSocket(let connection):
+            case .acceptWebSocket(let connection, _):
                 guard let clientConnection = socketsToClient[connection] else { continue }
                 scheduleInOrder("s\(connection.rawValue)", .toClient(.webSocketOpened(clientConnection)))
             case .refuseWebSocket(let connection, let reply):

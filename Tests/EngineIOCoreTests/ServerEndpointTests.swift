@@ -1,6 +1,7 @@
 import EngineIOCore
 import EngineIOWire
 import EngineIOSpec
+import EngineIOTesting
 import Testing
 
 /// The official engine.io-protocol v4 test suite's cases, played against the endpoint reducer with an echo
@@ -38,7 +39,7 @@ struct ServerEndpointTests {
                 for effect in effects {
                     switch effect {
                     case .respond(let id, let reply): replies[id] = reply
-                    case .acceptWebSocket(let connection): accepted.insert(connection)
+                    case .acceptWebSocket(let connection, _): accepted.insert(connection)
                     case .refuseWebSocket(let connection, let reply): refused[connection] = reply
                     case .write(let payloads, let connection): messages[connection, default: []] += payloads
                     case .closeWebSocket(let connection): closed.insert(connection)
@@ -69,7 +70,7 @@ struct ServerEndpointTests {
             nextID += 1
             sidCounter += 1
             let connection = ConnectionID(nextID)
-            apply(.webSocketRequested(connection, EngineIORequest(method: "GET", query: Self.parse(query), isWebSocketUpgrade: true), freshSID: "sid\(sidCounter)"))
+            apply(.webSocketRequested(connection, .webSocketHandshake(query: Self.parse(query)), freshSID: "sid\(sidCounter)"))
             return connection
         }
 
@@ -497,5 +498,74 @@ struct ServerEndpointOperationsTests {
         #expect(counters.disconnects == [.clientDisconnect: 1])
         _ = harness.request("GET", "EIO=4&transport=polling&sid=nope")
         #expect(harness.endpoint.counters.handshakeErrors == [.unknownSessionID: 1])
+    }
+}
+
+@Suite("Server endpoint: WebSocket admission")
+struct WebSocketAdmissionTests {
+    typealias Harness = ServerEndpointTests.Harness
+
+    static let query = Harness.parse("EIO=4&transport=websocket")
+
+    func admit(_ request: EngineIORequest, options: ServerOptions = ServerOptions(corsAllowedOrigins: ["https://good.example"])) -> [ServerEndpointEffect] {
+        var endpoint = ServerEndpoint(settings: ServerEndpointSettings(options: options))
+        var effects = ServerEndpoint.reduce(&endpoint, Input(at: .zero, .webSocketRequested(ConnectionID(1), request, freshSID: "S")))
+        // The connect verdict, for a session that opened.
+        if endpoint.sessions["S"] != nil { effects += ServerEndpoint.reduce(&endpoint, Input(at: .zero, .verdictReceived(sid: "S", .accept))) }
+        return effects
+    }
+
+    func refusal(_ effects: [ServerEndpointEffect]) -> HTTPReply? {
+        for case .refuseWebSocket(_, let reply) in effects { return reply }
+        return nil
+    }
+
+    @Test("the 101 carries RFC 6455's accept value, computed by the reducer")
+    func acceptValue() {
+        let effects = admit(.webSocketHandshake(query: Self.query, headers: [HeaderField("Origin", "https://good.example")]))
+        #expect(effects.contains(.acceptWebSocket(ConnectionID(1), WebSocketAcceptance(acceptValue: "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))))
+    }
+
+    @Test("a bad key or version is refused with its status, a reason and the CORS headers; 426 names version 13")
+    func badHandshakes() throws {
+        var badKey = EngineIORequest.webSocketHandshake(query: Self.query, headers: [HeaderField("Origin", "https://good.example")])
+        badKey.headers = badKey.headers.map { $0.name == "Sec-WebSocket-Key" ? HeaderField($0.name, "short") : $0 }
+        let keyReply = try #require(refusal(admit(badKey)))
+        #expect(keyReply.status == 400)
+        #expect(keyReply.headers.contains(HeaderField("Access-Control-Allow-Origin", "https://good.example")))
+        #expect(!keyReply.body.isEmpty)
+
+        var oldVersion = EngineIORequest.webSocketHandshake(query: Self.query, headers: [HeaderField("Origin", "https://good.example")])
+        oldVersion.headers = oldVersion.headers.map { $0.name == "Sec-WebSocket-Version" ? HeaderField($0.name, "8") : $0 }
+        let versionReply = try #require(refusal(admit(oldVersion)))
+        #expect(versionReply.status == 426)
+        #expect(versionReply.headers.contains(HeaderField("Sec-WebSocket-Version", "13")))
+        #expect(versionReply.headers.contains(HeaderField("Access-Control-Allow-Origin", "https://good.example")))
+
+        var http10 = EngineIORequest.webSocketHandshake(query: Self.query)
+        http10.httpVersion = HTTPVersionNumber(major: 1, minor: 0)
+        #expect(refusal(admit(http10, options: ServerOptions()))?.status == 400)
+    }
+
+    @Test("the origin is judged before the handshake: a forbidden origin with a bad key gets 403 Forbidden")
+    func originFirst() throws {
+        var request = EngineIORequest.webSocketHandshake(query: Self.query, headers: [HeaderField("Origin", "https://evil.example")])
+        request.headers = request.headers.filter { $0.name != "Sec-WebSocket-Key" }
+        let reply = try #require(refusal(admit(request)))
+        #expect(reply.status == 403)
+        #expect(String(decoding: reply.body, as: UTF8.self) == #"{"code":4,"message":"Forbidden"}"#)
+    }
+
+    @Test("permessage-deflate is agreed only when the option is on and the client offers it")
+    func deflate() {
+        let offer = HeaderField("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits")
+        func acceptance(_ effects: [ServerEndpointEffect]) -> WebSocketAcceptance? {
+            for case .acceptWebSocket(_, let acceptance) in effects { return acceptance }
+            return nil
+        }
+        #expect(acceptance(admit(.webSocketHandshake(query: Self.query, headers: [offer]), options: ServerOptions()))?.deflate == nil)
+        let on = acceptance(admit(.webSocketHandshake(query: Self.query, headers: [offer]), options: ServerOptions(perMessageDeflate: true)))
+        #expect(on?.deflate?.responseHeaderValue.hasPrefix("permessage-deflate") == true)
+        #expect(acceptance(admit(.webSocketHandshake(query: Self.query), options: ServerOptions(perMessageDeflate: true)))?.deflate == nil)
     }
 }

@@ -1,6 +1,7 @@
 import EngineIOCore
 import EngineIOWire
 import EngineIOSpec
+import EngineIOTesting
 import Foundation
 import Testing
 
@@ -32,7 +33,7 @@ struct TraceReplayTests {
             (0, request(1, "GET", "EIO=4&transport=polling", sid: "A")),
             (1, .verdictReceived(sid: "A", .accept)),
             (2, request(2, "GET", "EIO=4&transport=polling&sid=A")),
-            (3, .webSocketRequested(ConnectionID(3), EngineIORequest(method: "GET", query: [QueryItem("EIO", "4"), QueryItem("transport", "websocket"), QueryItem("sid", "A")], isWebSocketUpgrade: true), freshSID: "unused")),
+            (3, .webSocketRequested(ConnectionID(3), .webSocketHandshake(query: [QueryItem("EIO", "4"), QueryItem("transport", "websocket"), QueryItem("sid", "A")]), freshSID: "unused")),
             (4, .frameReceived(ConnectionID(3), .text(Array("2probe".utf8)))),
             (5, .command(sid: "A", .send(.message("held")))),
             (6, request(4, "GET", "EIO=4&transport=polling&sid=A")),

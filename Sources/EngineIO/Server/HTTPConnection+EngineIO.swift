@@ -118,21 +118,11 @@ extension HTTPConnection {
 
     // MARK: WebSocket
 
+    /// Hands the WebSocket handshake to the reducer, which checks it (RFC 6455 and Engine.IO's rules, in order) and
+    /// answers `acceptWebSocket` or `refuseWebSocket`.
     private func startUpgrade(_ head: HTTPRequestHead, _ described: EngineIORequest) {
-        let accept: String
-        do {
-            accept = try WebSocketHandshake.validateUpgradeRequest(
-                method: head.method, httpVersion: (head.version.major, head.version.minor),
-                header: { name in head.headers.values(for: name) })
-        } catch {
-            var response = plain(error.httpStatus, "\(error)")
-            for field in error.responseHeaders { response.head.headers.add(name: field.name, value: field.value) }
-            return http.respond(response, keepAlive: false, now: now)
-        }
-        let deflate = engine.options.perMessageDeflate
-            ? PerMessageDeflate.negotiate(headerValues: head.headers.values(for: "Sec-WebSocket-Extensions")) : nil
         let id = ConnectionID(engine.newID())
-        upgrading = (id, accept, deflate)
+        upgrading = id
         let sid = described.queryValue("sid")
         let shard = engine.shard(for: sid)
         socketShard = shard
@@ -144,18 +134,19 @@ extension HTTPConnection {
         }
     }
 
-    func acceptWebSocket() {
-        guard let upgrade = upgrading, !isClosed else { return }
+    func acceptWebSocket(_ acceptance: WebSocketAcceptance) {
+        guard let id = upgrading, !isClosed else { return }
         upgrading = nil
-        var agreed = upgrade.deflate
+        var agreed = acceptance.deflate
+        // zlib may refuse the agreed window (out of memory): then the 101 simply does not offer the extension.
         let compressor = agreed.flatMap { ZlibMessageCompressor(configuration: $0.configuration, role: .server) }
         if compressor == nil { agreed = nil }
         let response = HTTPResponseHead(
-            status: 101, headers: HTTPHeaders(WebSocketHandshake.responseHeaders(acceptValue: upgrade.accept, extensions: agreed?.responseHeaderValue)))
+            status: 101, headers: HTTPHeaders(WebSocketHandshake.responseHeaders(acceptValue: acceptance.acceptValue, extensions: agreed?.responseHeaderValue)))
         let leftover = http.acceptUpgrade(response: response)
         var machine = WebSocketConnection(configuration: engine.webSocketConfiguration, compressor: compressor)
         machine.receive(leftover)
-        webSocket = (upgrade.id, machine)
+        webSocket = (id, machine)
         processFrames()
     }
 

@@ -21,7 +21,8 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     /// The WebSocket, once upgraded: its id for the reducer, and its machine.
     var webSocket: (id: ConnectionID, machine: WebSocketConnection)?
     /// The handshake went to the reducer; the connection waits for accept or refuse.
-    var upgrading: (id: ConnectionID, accept: String, deflate: PerMessageDeflateAcceptance?)?
+    /// The WebSocket handshake waiting for the reducer's answer.
+    var upgrading: ConnectionID?
     /// The Engine.IO request waiting for the reducer's answer; others wait behind it in the machine.
     var awaiting: (id: RequestID, shard: ServerEngine)?
     /// The shard whose session this connection's WebSocket belongs to.
@@ -242,7 +243,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         }
         if let upgrading {
             self.upgrading = nil
-            report(.webSocketClosed(upgrading.id), disowning: upgrading.id)
+            report(.webSocketClosed(upgrading), disowning: upgrading)
         } else if let webSocket, webSocket.machine.phase == .open {
             report(.webSocketClosed(webSocket.id), disowning: webSocket.id)
         }

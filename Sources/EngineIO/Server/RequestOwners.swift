@@ -12,7 +12,7 @@ protocol RequestOwner: AnyObject, Sendable {
 
 /// Whoever holds a WebSocket a shard's reducer talks to.
 protocol SocketOwner: AnyObject, Sendable {
-    func acceptWebSocket()
+    func acceptWebSocket(_ acceptance: WebSocketAcceptance)
     func refuseWebSocket(_ reply: HTTPReply)
     func writeMessages(_ payloads: [WebSocketPayload])
     func closeWebSocket(code: UInt16)
@@ -33,7 +33,7 @@ final class LoopBound: RequestOwner, SocketOwner, @unchecked Sendable {
     }
 
     func send(_ reply: HTTPReply, for id: RequestID) { onConnectionLoop { $0.send(reply, for: id) } }
-    func acceptWebSocket() { onConnectionLoop { $0.acceptWebSocket() } }
+    func acceptWebSocket(_ acceptance: WebSocketAcceptance) { onConnectionLoop { $0.acceptWebSocket(acceptance) } }
     func refuseWebSocket(_ reply: HTTPReply) { onConnectionLoop { $0.refuseWebSocket(reply) } }
     func writeMessages(_ payloads: [WebSocketPayload]) { onConnectionLoop { $0.writeMessages(payloads) } }
     func closeWebSocket(code: UInt16) { onConnectionLoop { $0.closeWebSocket(code: code) } }

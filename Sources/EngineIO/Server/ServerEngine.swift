@@ -261,8 +261,8 @@ final class ServerEngine: @unchecked Sendable {
         switch effect {
         case .respond(let id, let reply):
             requestOwners.removeValue(forKey: id)?.send(reply, for: id)
-        case .acceptWebSocket(let connection):
-            socketOwners[connection]?.acceptWebSocket()
+        case .acceptWebSocket(let connection, let acceptance):
+            socketOwners[connection]?.acceptWebSocket(acceptance)
         case .refuseWebSocket(let connection, let reply):
             socketOwners.removeValue(forKey: connection)?.refuseWebSocket(reply)
         case .write(let payloads, let connection):
@@ -316,6 +316,7 @@ final class ServerEngine: @unchecked Sendable {
             headers: head.headers.map { HeaderField($0.name, $0.value) }, scheme: secure ? "https" : "http", isWebSocketUpgrade: upgrade,
             path: String(head.path),
             remoteAddress: remoteAddress)
+        request.httpVersion = HTTPVersionNumber(major: head.version.major, minor: head.version.minor)
         if case .custom(let check) = options.corsAllowedOrigins, let origin = head.headers["Origin"] {
             request.originAllowedByApplication = check.allows(origin)
         }

@@ -1,3 +1,4 @@
+import EngineIOWire
 
 /// One `name: value` header line.
 public struct HeaderField: Hashable, Codable, Sendable {
@@ -28,9 +29,11 @@ public struct EngineIORequest: Hashable, Codable, Sendable {
     public var headers: [HeaderField]
     /// `http` or `https`: as the connection was made, or as a trusted proxy's `X-Forwarded-Proto` says.
     public var scheme: String
-    /// Whether the shell saw a valid WebSocket upgrade request (`Upgrade: websocket`, `Connection: upgrade`, key,
-    /// version 13).
+    /// Whether the request asks for a WebSocket (`Upgrade: websocket`); the endpoint checks the rest of the
+    /// handshake (method, HTTP version, `Connection`, key, version 13) itself.
     public var isWebSocketUpgrade: Bool
+    /// The request's HTTP version, for the WebSocket handshake's check (1.1 or later).
+    public var httpVersion: HTTPVersionNumber = HTTPVersionNumber(major: 1, minor: 1)
     /// Under `CORSAllowedOrigins.custom`, the application's verdict on the `Origin`, which the shell asks before
     /// the event (the check is a closure, so it cannot live in this value).
     public var originAllowedByApplication: Bool?
@@ -67,6 +70,29 @@ public struct EngineIORequest: Hashable, Codable, Sendable {
     }
 }
 
+/// An HTTP version as the request line gave it.
+public struct HTTPVersionNumber: Hashable, Codable, Sendable {
+    public var major: Int
+    public var minor: Int
+
+    public init(major: Int, minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+}
+
+/// What the 101 answer to an accepted WebSocket handshake says: the `Sec-WebSocket-Accept` value and the
+/// permessage-deflate parameters agreed, if any. The endpoint decides both; the shell writes them.
+public struct WebSocketAcceptance: Hashable, Codable, Sendable {
+    public var acceptValue: String
+    public var deflate: PerMessageDeflateAcceptance?
+
+    public init(acceptValue: String, deflate: PerMessageDeflateAcceptance? = nil) {
+        self.acceptValue = acceptValue
+        self.deflate = deflate
+    }
+}
+
 /// The server's options, as the endpoint reducer uses them: plain values only.
 public struct ServerEndpointSettings: Hashable, Codable, Sendable {
     /// python's `cors_allowed_origins` without the closure (`custom` is decided by the shell, per request).
@@ -83,6 +109,8 @@ public struct ServerEndpointSettings: Hashable, Codable, Sendable {
     public var trustedProxies: TrustedProxies
     public var httpCompression: Bool
     public var compressionThreshold: Int
+    /// Whether a WebSocket's permessage-deflate offer is accepted.
+    public var perMessageDeflate: Bool = false
     public var v4: ServerSessionSettings
     public var v3: ServerSessionSettings
 
@@ -103,6 +131,7 @@ public struct ServerEndpointSettings: Hashable, Codable, Sendable {
         trustedProxies = TrustedProxies(ranges: options.trustedProxies.compactMap { AddressRange($0.trimmingSpaces()) })
         httpCompression = options.httpCompression
         compressionThreshold = options.compressionThreshold
+        perMessageDeflate = options.perMessageDeflate
         v4 = ServerSessionSettings(options: options, version: .v4)
         v3 = ServerSessionSettings(options: options, version: .v3)
     }
@@ -120,6 +149,7 @@ extension ServerEndpointSettings {
         trustedProxies = try container.decodeIfPresent(TrustedProxies.self, forKey: .trustedProxies) ?? TrustedProxies()
         httpCompression = try container.decode(Bool.self, forKey: .httpCompression)
         compressionThreshold = try container.decode(Int.self, forKey: .compressionThreshold)
+        perMessageDeflate = try container.decodeIfPresent(Bool.self, forKey: .perMessageDeflate) ?? false
         v4 = try container.decode(ServerSessionSettings.self, forKey: .v4)
         v3 = try container.decode(ServerSessionSettings.self, forKey: .v3)
     }
@@ -174,8 +204,8 @@ public enum ServerEndpointEvent: Hashable, Codable, Sendable {
 /// Something the shell must do for the server.
 public enum ServerEndpointEffect: Hashable, Codable, Sendable {
     case respond(RequestID, HTTPReply)
-    /// Answer the WebSocket handshake with 101.
-    case acceptWebSocket(ConnectionID)
+    /// Answer the WebSocket handshake with 101, as `acceptance` says.
+    case acceptWebSocket(ConnectionID, WebSocketAcceptance)
     case refuseWebSocket(ConnectionID, HTTPReply)
     /// Send these WebSocket messages, in order.
     case write([WebSocketPayload], to: ConnectionID)

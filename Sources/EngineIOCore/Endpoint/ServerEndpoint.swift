@@ -1,11 +1,15 @@
 import EngineIOSpec
+import EngineIOWire
 
 // Theory of operation
 //
 // `ServerEndpoint` is the whole server as a value: it checks every request on the Engine.IO path in the order of
 // the JavaScript reference (origin, transport, then with a sid: known session and matching transport; without:
 // GET, real upgrade for WebSockets, supported EIO), answers what fails with the reference's JSON error bodies, opens
-// sessions with the sid the shell drew, and routes everything else to that session's `ServerSession` reducer. It
+// sessions with the sid the shell drew, and routes everything else to that session's `ServerSession` reducer.
+// A WebSocket handshake is judged here in full: after the origin and the transport, RFC 6455's rules (method, HTTP
+// version, Connection, key, version 13; refused with 400 or 426 and the CORS headers), then the accept value and the
+// permessage-deflate agreement, which ride with `acceptWebSocket` for the shell to write. It
 // turns the session's replies into HTTP (payload encoding for the session's protocol version, CORS headers, the
 // sid cookie on the handshake, the compression decision) and its packets into WebSocket messages.
 //
@@ -35,6 +39,8 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
     public var pending: [RequestID: PendingRequest] = [:]
     /// Which session each WebSocket (session transport or upgrade probe) belongs to.
     public var connections: [ConnectionID: String] = [:]
+    /// The 101 each admitted WebSocket handshake gets once its session accepts it.
+    public var acceptances: [ConnectionID: WebSocketAcceptance] = [:]
     public var isShutDown = false
     /// Refusing new sessions while the existing ones finish (see `drainRequested`).
     public var isDraining = false
@@ -79,9 +85,11 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             guard let sid = connections[connection] else { return }
             forward(.frameReceived(connection, payload), to: sid, now: now, &effects)
         case .webSocketClosed(let connection):
+            acceptances[connection] = nil
             guard let sid = connections.removeValue(forKey: connection) else { return }
             forward(.webSocketClosed(connection), to: sid, now: now, &effects)
         case .webSocketFailed(let connection):
+            acceptances[connection] = nil
             guard let sid = connections.removeValue(forKey: connection) else { return }
             forward(.webSocketFailed(connection), to: sid, now: now, &effects)
         case .writeBacklog(let connection, let bytes):
@@ -195,11 +203,28 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             return refuse(.transportUnknown)
         }
         guard request.isWebSocketUpgrade else { return refuse(.badRequest) }
+        // The rest of RFC 6455's handshake: method, HTTP version, Connection, key, version 13 (426 names the one we
+        // speak). Refused with the error's status, CORS headers included.
+        let acceptValue: String
+        do {
+            acceptValue = try WebSocketHandshake.validateUpgradeRequest(
+                method: request.method, httpVersion: (request.httpVersion.major, request.httpVersion.minor),
+                headers: request.headers.map { (name: $0.name, value: $0.value) })
+        } catch {
+            var headers = HTTPPolicies.corsHeaders(request, settings: settings)
+            headers += error.responseHeaders.map { HeaderField($0.name, $0.value) }
+            headers.append(HeaderField("Content-Type", "text/plain; charset=utf-8"))
+            effects.append(.refuseWebSocket(connection, HTTPReply(status: error.httpStatus, headers: headers, body: Array("\(error)".utf8))))
+            return
+        }
+        let deflate = settings.perMessageDeflate
+            ? PerMessageDeflate.negotiate(headerValues: request.headers.filter { $0.name.lowercased() == "sec-websocket-extensions" }.map(\.value)) : nil
+        let acceptance = WebSocketAcceptance(acceptValue: acceptValue, deflate: deflate)
         let base64 = request.queryValue("b64") != nil
         if let sid = request.queryValue("sid") {
             guard sessions[sid] != nil else { return refuse(.unknownSessionID) }
             // Complete the handshake, then let the session decide whether this is an acceptable upgrade probe.
-            effects.append(.acceptWebSocket(connection))
+            effects.append(.acceptWebSocket(connection, acceptance))
             connections[connection] = sid
             forward(.webSocketOpened(connection, base64: base64), to: sid, now: now, &effects)
             return
@@ -212,6 +237,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         session.webSocketBase64 = base64
         sessions[freshSID] = session
         connections[connection] = freshSID
+        acceptances[connection] = acceptance
         translate(sessionEffects, sid: freshSID, request: request, &effects)
     }
 
@@ -247,6 +273,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         translate(sessionEffects, sid: sid, request: nil, &effects)
         if session.isFinished {
             sessions[sid] = nil
+            for (connection, owner) in connections where owner == sid { acceptances[connection] = nil }
             connections = connections.filter { $0.value != sid }
             announceIfDrained(&effects)
         }
@@ -263,9 +290,11 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
                 guard let routed = pending.removeValue(forKey: id) else { continue }
                 effects.append(.respond(id, reply(sessionReply, request: routed.request, kind: routed.kind, sid: sid)))
             case .acceptWebSocket(let connection):
-                effects.append(.acceptWebSocket(connection))
+                guard let acceptance = acceptances.removeValue(forKey: connection) else { continue }
+                effects.append(.acceptWebSocket(connection, acceptance))
             case .refuseWebSocket(let connection, let sessionReply):
                 connections[connection] = nil
+                acceptances[connection] = nil
                 effects.append(.refuseWebSocket(connection, reply(sessionReply, request: request ?? EngineIORequest(method: "GET", query: []), kind: nil, sid: sid)))
             case .write(let packets, let connection):
                 let codec = PacketCodec(version: session?.settings.version ?? .v4)

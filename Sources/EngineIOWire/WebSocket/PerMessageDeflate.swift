@@ -9,7 +9,7 @@
 /// 8 is agreed for our compressor we compress with 9 (`compressorWindowBits(for:)`). That stays within the agreement
 /// because zlib's deflate never emits a distance beyond the window size minus 262 bytes (`MAX_DIST`), i.e. at most 250
 /// bytes with a 512-byte window, which a peer's 256-byte inflate window covers.
-public struct PerMessageDeflateConfiguration: Sendable, Equatable, Hashable {
+public struct PerMessageDeflateConfiguration: Sendable, Equatable, Hashable, Codable {
     /// The LZ77 window sizes RFC 7692 allows, as base-2 logarithms.
     public static let windowBitsRange: ClosedRange<Int> = 8...15
 
@@ -66,7 +66,7 @@ public struct PerMessageDeflateConfiguration: Sendable, Equatable, Hashable {
 }
 
 /// What a server answers to an accepted permessage-deflate offer.
-public struct PerMessageDeflateAcceptance: Sendable, Equatable, Hashable {
+public struct PerMessageDeflateAcceptance: Sendable, Equatable, Hashable, Codable {
     /// The agreed parameters.
     public var configuration: PerMessageDeflateConfiguration
     /// The value for the response's `Sec-WebSocket-Extensions` header.
