@@ -165,11 +165,9 @@ public struct SimulatedPair {
                 var query = [QueryItem("EIO", "4"), QueryItem("transport", "websocket")]
                 if let sid { query.append(QueryItem("sid", sid)) }
                 scheduleInOrder("c\(connection.rawValue)", .toServer(.webSocketRequested(serverConnection, .webSocketHandshake(query: query), freshSID: "sid\(nextSID)")))
-            case .write(let packets, let connection):
+            case .write(let payloads, let connection):
                 guard let serverConnection = socketsToServer[connection] else { continue }
-                for packet in packets {
-                    scheduleInOrder("c\(connection.rawValue)", .toServer(.frameReceived(serverConnection, PacketCodec.v4.encodeWebSocket(packet))))
-                }
+                for payload in payloads { scheduleInOrder("c\(connection.rawValue)", .toServer(.frameReceived(serverConnection, payload))) }
             case .closeWebSocket(let connection):
                 guard let serverConnection = socketsToServer.removeValue(forKey: connection) else { continue }
                 socketsToClient[serverConnection] = nil

@@ -10,6 +10,9 @@ struct ClientSessionStepTests {
 
     func at(_ ms: Int64, _ event: ClientSessionEvent) -> Input<ClientSessionEvent> { Input(at: Instant(milliseconds: ms), event) }
 
+    /// Packets as the v4 WebSocket messages a `write` effect carries.
+    func frames(_ packets: [Packet]) -> [WebSocketPayload] { packets.map { PacketCodec.v4.encodeWebSocket($0) } }
+
     @discardableResult
     func step(
         _ state: ClientSession, _ input: Input<ClientSessionEvent>, effects expectedEffects: [ClientSessionEffect],
@@ -122,11 +125,11 @@ struct ClientSessionStepTests {
     func upgrade() {
         var session = connected()
         let ws = ConnectionID(2)
-        session = step(session, at(20, .webSocketOpened(ws)), effects: [.write([.probePing], to: ws)]) { $0.probe?.stage = .probing }
+        session = step(session, at(20, .webSocketOpened(ws)), effects: [.write(frames([.probePing]), to: ws)]) { $0.probe?.stage = .probing }
         session = step(session, at(30, .frameReceived(ws, .text(Array("3probe".utf8)))), effects: []) { $0.probe?.stage = .pausing }
         session = step(session, at(31, .command(.send(.message("held")))), effects: []) { $0.outbound = [.message("held")] }
         step(session, at(40, .responseReceived(RequestID(3), status: 200, body: Array("6".utf8), binary: false)), effects: [
-            .write([.upgrade], to: ws), .notify(.upgraded), .write([.message("held")], to: ws),
+            .write(frames([.upgrade]), to: ws), .notify(.upgraded), .write(frames([.message("held")]), to: ws),
         ]) {
             $0.poll = nil
             $0.probe = nil

@@ -241,10 +241,9 @@ final class ClientEngine: @unchecked Sendable {
             idle.removeAll { !$0.isIdle }
         case .openWebSocket(let connection, let sid):
             openWebSocket(connection, sid: sid)
-        case .write(let packets, let connection):
+        case .write(let payloads, let connection):
             guard let socket = sockets[connection] else { return }
-            let codec = PacketCodec(version: session.settings.version)
-            for packet in packets { socket.send(codec.encodeWebSocket(packet)) }
+            for payload in payloads { socket.send(payload) }
         case .closeWebSocket(let connection):
             // Kept until the closing handshake ends (the server's close frame, or the machine's deadline).
             guard let socket = sockets.removeValue(forKey: connection) else { return }

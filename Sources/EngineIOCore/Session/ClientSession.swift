@@ -156,6 +156,12 @@ public struct ClientSession: Hashable, Codable, Sendable {
 
     private var codec: PacketCodec { PacketCodec(version: settings.version) }
 
+    /// Packets as WebSocket messages for this session's protocol version (binary data as binary frames).
+    private func encoded(_ packets: [Packet]) -> [WebSocketPayload] {
+        let codec = PacketCodec(version: settings.version)
+        return packets.map { codec.encodeWebSocket($0) }
+    }
+
     // MARK: idle and connecting
 
     private mutating func idle(_ input: Input<ClientSessionEvent>, _ effects: inout [ClientSessionEffect]) {
@@ -317,7 +323,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         case .webSocketOpened(let connection):
             if connection == probe?.connection {
                 probe?.stage = .probing
-                effects.append(.write([.probePing], to: connection))
+                effects.append(.write(encoded([.probePing]), to: connection))
             }
         case .webSocketRefused(let connection, _, _, _):
             if connection == probe?.connection { abandonProbe(closing: false, now: now, &effects) }
@@ -400,7 +406,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
     private mutating func flush(now: Instant, _ effects: inout [ClientSessionEffect]) {
         guard case .open = phase, !outbound.isEmpty else { return }
         if transport == .websocket, let connection = webSocket {
-            effects.append(.write(outbound, to: connection))
+            effects.append(.write(encoded(outbound), to: connection))
             outbound = []
             return
         }
@@ -427,7 +433,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         probe = nil
         transport = .websocket
         webSocket = current.connection
-        effects.append(.write([.upgrade], to: current.connection))
+        effects.append(.write(encoded([.upgrade]), to: current.connection))
         effects.append(.notify(.upgraded))
         flush(now: now, &effects)
     }
@@ -464,7 +470,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         if reason == .clientDisconnect, let sid {
             // Best effort, as python: the server learns it was us rather than waiting for a timeout.
             if transport == .websocket, let connection = webSocket {
-                effects.append(.write([.close], to: connection))
+                effects.append(.write(encoded([.close]), to: connection))
             } else if transport == .polling {
                 effects.append(.sendRequest(newRequest(), .post(sid: sid, body: PayloadCodec(version: settings.version).encode([.close]))))
             }

@@ -1,3 +1,5 @@
+import EngineIOWire
+
 /// What a client session needs to know before it connects.
 public struct ClientSessionSettings: Hashable, Codable, Sendable {
     public var version: ProtocolVersion
@@ -142,7 +144,8 @@ public enum ClientSessionEffect: Hashable, Codable, Sendable {
     case cancelRequest(RequestID)
     /// Open a WebSocket (`sid` nil: a WebSocket-only handshake; otherwise an upgrade probe).
     case openWebSocket(ConnectionID, sid: String?)
-    case write([Packet], to: ConnectionID)
+    /// Send these WebSocket messages, in order: the packets encoded for the session's protocol version.
+    case write([WebSocketPayload], to: ConnectionID)
     case closeWebSocket(ConnectionID)
     case deliver(PacketData)
     case notify(ClientNotification)
