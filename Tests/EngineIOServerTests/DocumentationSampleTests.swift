@@ -1,0 +1,80 @@
+import EngineIO
+import Foundation
+import Testing
+
+/// The Swift samples of EngineIO.docc, compiled and run. Each test holds its article's sample verbatim between
+/// `// sample` markers, and checks that the article still says exactly that, so the documentation cannot rot.
+@Suite("EngineIO documentation samples", .serialized)
+struct DocumentationSampleTests {
+    static let catalog = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources/EngineIO/EngineIO.docc")
+
+    /// The ```swift blocks of an article.
+    static func samples(in article: String) throws -> [String] {
+        let text = try String(contentsOf: catalog.appendingPathComponent(article), encoding: .utf8)
+        return text.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+    }
+
+    /// The lines between `// sample: name` and `// end sample` in this file, without their common indentation.
+    static func copy(named name: String) throws -> String {
+        let source = try String(contentsOfFile: #filePath, encoding: .utf8)
+        let after = try #require(source.components(separatedBy: "// sample: \(name)\n").dropFirst().first)
+        let lines = after.components(separatedBy: "// end sample")[0].split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let indent = lines.filter { !$0.allSatisfy(\.isWhitespace) }.map { $0.prefix { $0 == " " }.count }.min() ?? 0
+        return lines.map { $0.count >= indent ? String($0.dropFirst(indent)) : "" }.joined(separator: "\n") + "\n"
+    }
+
+    @Test("Getting started: the echo server and client run, and the article shows this very code")
+    func gettingStarted() throws {
+        // sample: getting-started
+        let server = try Server(pingInterval: 25)
+        server.on(.message) { sid, data in
+            server.send(sid, data)  // echo
+        }
+        let app = WSGIApp(server)
+        let port = try app.start(host: "127.0.0.1", port: 0)
+
+        let client = try Client(requestTimeout: 5)
+        let echoed = client.createQueue(of: MessageData.self)
+        client.on(.message) { data in echoed.put(data) }
+        try client.connect("http://127.0.0.1:\(port)")
+        try client.send("hello")
+        let reply = try echoed.get(timeout: 5)  // .text("hello")
+        client.disconnect()
+        app.stop()
+        // end sample
+        #expect(reply == .text("hello"))
+        #expect(try Self.samples(in: "GettingStarted.md") == [try Self.copy(named: "getting-started")])
+    }
+
+    @Test("Running several processes: trusted proxies, metrics, reconnection and a drain run, as the article shows")
+    func runningSeveralProcesses() throws {
+        // sample: several-processes
+        var options = ServerOptions()
+        options.trustedProxies = ["127.0.0.1", "10.0.0.0/8"]
+        options.drainTimeout = 10
+        let server = try Server(options: options)
+        server.on(.message) { sid, data in server.send(sid, data) }
+        let app = WSGIApp(server)
+        let port = try app.start(host: "127.0.0.1", port: 0)
+
+        var clientOptions = ClientOptions()
+        clientOptions.reconnection = true
+        clientOptions.reconnectionDelayMax = 2
+        let client = try Client(options: clientOptions)
+        client.on(.reconnecting) { attempt in print("reconnecting, attempt \(attempt)") }
+        client.on(.reconnected) { attempt in print("back after \(attempt) attempts") }
+        try client.connect("http://127.0.0.1:\(port)", transports: [.websocket])
+
+        let metrics = server.metrics
+        let webSocketSessions = metrics.sessions[.websocket] ?? 0  // 1
+        let page = metrics.prometheusText()  // what `eio serve --metrics` serves at /metrics
+
+        client.disconnect()
+        app.stop(drain: true)  // new sessions get 503; the others close after drainTimeout
+        // end sample
+        #expect(webSocketSessions == 1)
+        #expect(page.contains("engineio_sessions{transport=\"websocket\"} 1\n"))
+        #expect(try Self.samples(in: "RunningSeveralProcesses.md") == [try Self.copy(named: "several-processes")])
+    }
+}
