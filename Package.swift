@@ -69,6 +69,8 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "SpecCodegenTests", dependencies: ["SpecCodegen", "EngineIOSpec"], swiftSettings: strict),
+        .testTarget(name: "EngineIOJSONTests", dependencies: ["EngineIOJSON", "EngineIOTesting"], swiftSettings: strict),
+        .testTarget(name: "EngineIOTestingTests", dependencies: ["EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOWireTests", dependencies: ["EngineIOWire", "EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOCoreTests", dependencies: ["EngineIOCore", "EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOPlatformTests", dependencies: ["EngineIOPlatform", "EngineIOTesting"], swiftSettings: strict),
