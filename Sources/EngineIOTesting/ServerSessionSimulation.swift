@@ -277,7 +277,7 @@ public enum ServerSessionSimulation {
                     try ensure(!wasOpened, "refused after having opened")
                     refusedNotifications += 1
                     try ensure(refusedNotifications == 1, "refused notified twice")
-                case .notify(.upgraded), .authorize, .wake, .rejected:
+                case .notify(.upgraded), .authorize, .wake, .rejected, .report:
                     break
                 }
             }

@@ -215,7 +215,7 @@ public struct SimulatedPair {
             case .wake(let sid, let at):
                 serverWakes[sid] = at
                 if let at { schedule(at: max(at.milliseconds, now.milliseconds), .serverTimer(sid)) }
-            case .rejected, .pauseReading, .resumeReading, .wakeEndpoint, .drained: break  // the pair never drains
+            case .rejected, .pauseReading, .resumeReading, .wakeEndpoint, .drained, .report: break  // the pair never drains
             }
         }
     }

@@ -51,7 +51,7 @@ struct ServerEndpointTests {
                     case .notify(_, let notification): notifications.append(notification)
                     case .wakeEndpoint(let at): endpointDeadline = at
                     case .drained: drainedCount += 1
-                    case .rejected, .pauseReading, .resumeReading: break
+                    case .rejected, .pauseReading, .resumeReading, .report: break
                     }
                 }
             }
@@ -479,6 +479,19 @@ struct ServerEndpointOperationsTests {
         // And nobody is trusted by default.
         var byDefault = Harness(options: ServerOptions())
         #expect(proxied(&byDefault, from: "10.0.0.1", headers) == nil)
+    }
+
+    @Test("a peer that breaks the protocol is reported with the violation, counted by kind, and closed with the usual reason")
+    func violationsAreReported() throws {
+        var harness = Harness()
+        let sid = try harness.pollingSession()
+        var effects: [ServerEndpointEffect] = []
+        effects += ServerEndpoint.reduce(&harness.endpoint, Input(at: .zero, .requestReceived(RequestID(500), EngineIORequest(method: "GET", query: Harness.parse("EIO=4&transport=polling&sid=\(sid)")), freshSID: "")))
+        effects += ServerEndpoint.reduce(&harness.endpoint, Input(at: .zero, .requestReceived(RequestID(501), EngineIORequest(method: "GET", query: Harness.parse("EIO=4&transport=polling&sid=\(sid)")), freshSID: "")))
+        #expect(effects.contains(.report(sid: sid, .overlappingPolls)))
+        #expect(effects.contains(.notify(sid: sid, .closed(.transportError))))
+        #expect(harness.endpoint.counters.violations == ["overlapping polls": 1])
+        #expect(ServerMetrics(counters: harness.endpoint.counters).prometheusText().contains("engineio_protocol_violations_total{kind=\"overlapping polls\"} 1\n"))
     }
 
     @Test("the endpoint counts handshakes, upgrades, messages and bytes each way, and disconnects by reason")

@@ -106,7 +106,7 @@ struct ServerSessionStepTests {
         var session = Self.openPolling()
         _ = ServerSession.reduce(&session, at(1, .pollReceived(RequestID(2))))
         _ = step(session, at(6, .pollReceived(RequestID(3))), effects: [
-            .respond(RequestID(3), .badRequest), .respond(RequestID(2), .payload([.close])), .notify(.closed(.transportError)),
+            .respond(RequestID(3), .badRequest), .report(.overlappingPolls), .respond(RequestID(2), .payload([.close])), .notify(.closed(.transportError)),
             .wake(at: nil),
         ]) {
             $0.phase = .closed(.transportError)
@@ -120,7 +120,7 @@ struct ServerSessionStepTests {
         var session = Self.openPolling()
         _ = ServerSession.reduce(&session, at(1, .postStarted(RequestID(3))))
         _ = step(session, at(2, .postStarted(RequestID(4))), effects: [
-            .respond(RequestID(4), .badRequest), .respond(RequestID(3), .badRequest), .notify(.closed(.transportError)), .wake(at: nil),
+            .respond(RequestID(4), .badRequest), .respond(RequestID(3), .badRequest), .report(.overlappingPosts), .notify(.closed(.transportError)), .wake(at: nil),
         ]) {
             $0.phase = .closed(.transportError)
             $0.activePost = nil
@@ -130,7 +130,7 @@ struct ServerSessionStepTests {
 
     @Test("a malformed POST is refused and closes the session with parse error")
     func malformedPost() throws {
-        _ = step(Self.openPolling(), at(1, .postReceived(RequestID(3), body: Array("abc".utf8), binary: false)), effects: [.respond(RequestID(3), .badRequest), .notify(.closed(.parseError)), .wake(at: nil)]) {
+        _ = step(Self.openPolling(), at(1, .postReceived(RequestID(3), body: Array("abc".utf8), binary: false)), effects: [.respond(RequestID(3), .badRequest), .report(.invalidPayload("unknownType(97)")), .notify(.closed(.parseError)), .wake(at: nil)]) {
             $0.phase = .closed(.parseError)
             $0.heartbeat = nil
         }
@@ -194,7 +194,7 @@ struct ServerSessionStepTests {
 
     @Test("a v4 client ping is a heartbeat direction error")
     func clientPingOnV4() throws {
-        _ = step(Self.openPolling(), at(1, .postReceived(RequestID(3), body: Array("2".utf8), binary: false)), effects: [.notify(.closed(.transportError)), .respond(RequestID(3), .badRequest), .wake(at: nil)]) {
+        _ = step(Self.openPolling(), at(1, .postReceived(RequestID(3), body: Array("2".utf8), binary: false)), effects: [.report(.pingFromV4Client), .notify(.closed(.transportError)), .respond(RequestID(3), .badRequest), .wake(at: nil)]) {
             $0.phase = .closed(.transportError)
             $0.heartbeat = nil
         }

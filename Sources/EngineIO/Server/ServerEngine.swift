@@ -295,6 +295,8 @@ final class ServerEngine: @unchecked Sendable {
             }
         case .rejected:
             break  // python logs "Cannot send to sid"; the application learns nothing either
+        case .report(let sid, let violation):
+            log(.info, "\(sid): closing, the client broke the protocol: \(violation)")
         case .wakeEndpoint(let at):
             if let endpointTimer { loop.cancelTimer(endpointTimer) }
             endpointTimer = loop.schedule(at: at.milliseconds) { [self] in

@@ -219,6 +219,8 @@ public enum ServerEndpointEffect: Hashable, Codable, Sendable {
     case notify(sid: String, SessionNotification)
     case wake(sid: String, at: Instant?)
     case rejected(sid: String, ServerCommand)
+    /// The session's peer broke the protocol (the close that follows says how it ends): log it.
+    case report(sid: String, ProtocolViolation)
     /// Send `endpointTimerFired` at this time (the drain deadline); a later `wakeEndpoint` replaces it.
     case wakeEndpoint(at: Instant)
     /// A drain is complete: no session is left.

@@ -320,6 +320,9 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
                 effects.append(.wake(sid: sid, at: at))
             case .rejected(let command):
                 effects.append(.rejected(sid: sid, command))
+            case .report(let violation):
+                counters.violations[violation.kind, default: 0] += 1
+                effects.append(.report(sid: sid, violation))
             }
         }
     }

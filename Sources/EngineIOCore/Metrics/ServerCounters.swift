@@ -21,6 +21,8 @@ public struct ServerCounters: Hashable, Codable, Sendable {
     public var handshakeErrors: [HandshakeError: Int] = [:]
     /// Sessions that ended, by reason.
     public var disconnects: [DisconnectReason: Int] = [:]
+    /// Sessions closed because their peer broke the protocol, by `ProtocolViolation.kind`.
+    public var violations: [String: Int] = [:]
 
     /// Everything at zero.
     public init() {}
@@ -47,6 +49,7 @@ public struct ServerCounters: Hashable, Codable, Sendable {
         sum.bytesOut += rhs.bytesOut
         sum.handshakeErrors.merge(rhs.handshakeErrors, uniquingKeysWith: +)
         sum.disconnects.merge(rhs.disconnects, uniquingKeysWith: +)
+        sum.violations.merge(rhs.violations, uniquingKeysWith: +)
         return sum
     }
 }

@@ -47,6 +47,10 @@ public struct ServerMetrics: Hashable, Codable, Sendable {
         for reason in DisconnectReason.allCases {
             text.sample("engineio_disconnects_total", ["reason": reason.rawValue], counters.disconnects[reason] ?? 0)
         }
+        text.family("engineio_protocol_violations_total", .counter, "Sessions closed because their peer broke the protocol, by kind.")
+        for kind in ProtocolViolation.kinds {
+            text.sample("engineio_protocol_violations_total", ["kind": kind], counters.violations[kind] ?? 0)
+        }
         text.family("engineio_event_loop_lag_seconds", .gauge, "Worst lateness of an event loop's timers since the previous scrape.")
         text.sample("engineio_event_loop_lag_seconds", [:], eventLoopLag)
         text.family("engineio_draining", .gauge, "1 while the server drains before a shutdown.")

@@ -281,14 +281,14 @@ public struct ServerSession: Hashable, Codable, Sendable {
             }
             if activePost == request { activePost = nil }
             effects.append(.respond(request, .payloadTooLarge))
-            close(.transportError, now: now, &effects)
+            close(.transportError, violation: .postTooLarge(limit: settings.maxPayload), now: now, &effects)
         case .requestAborted(let request):
             if parkedPoll == request {
                 parkedPoll = nil
-                close(.transportError, now: now, &effects)  // JS: "poll connection closed prematurely"
+                close(.transportError, violation: .pollAborted, now: now, &effects)  // JS: "poll connection closed prematurely"
             } else if activePost == request || heldPost == request {
                 if activePost == request { activePost = nil } else { heldPost = nil }
-                close(.transportError, now: now, &effects)
+                close(.transportError, violation: .postAborted, now: now, &effects)
             }
         case .webSocketOpened(let connection, let base64):
             if transport == .polling, probe == nil, settings.upgrades.contains(.websocket) {
@@ -301,7 +301,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
                 probeFrame(payload, &effects)
             } else if connection == webSocket {
                 guard let packet = decode(payload) else {
-                    close(.parseError, now: now, &effects)
+                    close(.parseError, violation: .invalidPacket, now: now, &effects)
                     return
                 }
                 receive(packet, now: now, &effects)
@@ -314,7 +314,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
                 if case .webSocketClosed = input.event {
                     close(.transportClose, now: now, &effects)
                 } else {
-                    close(.transportError, now: now, &effects)
+                    close(.transportError, violation: .webSocketFailed, now: now, &effects)
                 }
             }
         case .writeBacklog(let connection, let bytes):
@@ -369,7 +369,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
         }
         if parkedPoll != nil {
             effects.append(.respond(request, .badRequest))
-            close(.transportError, now: now, &effects)
+            close(.transportError, violation: .overlappingPolls, now: now, &effects)
             return
         }
         if probe?.probed == true {
@@ -393,7 +393,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
             heldPost = nil
             effects.append(.respond(request, .badRequest))
             effects.append(.respond(active, .badRequest))
-            close(.transportError, now: now, &effects)
+            close(.transportError, violation: .overlappingPosts, now: now, &effects)
             return
         }
         activePost = request
@@ -403,12 +403,12 @@ public struct ServerSession: Hashable, Codable, Sendable {
         activePost = nil
         if body.count > settings.maxPayload {
             effects.append(.respond(request, .payloadTooLarge))
-            close(.transportError, now: now, &effects)
+            close(.transportError, violation: .postTooLarge(limit: settings.maxPayload), now: now, &effects)
             return
         }
         if binary && settings.version == .v4 {
             effects.append(.respond(request, .badRequest))  // v4 polling bodies are text
-            close(.transportError, now: now, &effects)
+            close(.transportError, violation: .binaryPollingBody, now: now, &effects)
             return
         }
         let codec = PayloadCodec(version: settings.version)
@@ -417,7 +417,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
             packets = binary ? try codec.decodeV3Binary(body) : try codec.decode(body)
         } catch {
             effects.append(.respond(request, .badRequest))
-            close(.parseError, now: now, &effects)
+            close(.parseError, violation: .invalidPayload("\(error)"), now: now, &effects)
             return
         }
         for packet in packets {
@@ -445,13 +445,13 @@ public struct ServerSession: Hashable, Codable, Sendable {
             effects.append(.deliver(packet.data))
         case .pong:
             guard settings.version == .v4 else {
-                close(.transportError, now: now, &effects)  // v3 clients ping; they never pong
+                close(.transportError, violation: .pongFromV3Client, now: now, &effects)  // v3 clients ping; they never pong
                 return true
             }
             if case .awaitingPong = heartbeat { heartbeat = .pingDue(now + settings.pingInterval) }
         case .ping:
             guard settings.version == .v3 else {
-                close(.transportError, now: now, &effects)  // "invalid heartbeat direction"
+                close(.transportError, violation: .pingFromV4Client, now: now, &effects)  // "invalid heartbeat direction"
                 return true
             }
             heartbeat = .expectingPing(deadline: now + settings.advertisedPingInterval + settings.pingTimeout)
@@ -461,7 +461,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
         case .upgrade, .noop:
             break  // a late or repeated `5` (some clients send `52`) and noops are harmless
         case .open:
-            close(.transportError, now: now, &effects)
+            close(.transportError, violation: .openFromClient, now: now, &effects)
             return true
         }
         return false
@@ -559,7 +559,8 @@ public struct ServerSession: Hashable, Codable, Sendable {
     /// `1`: to the parked poll, or by draining until the next poll, or (when the client is mid-upgrade and polls no
     /// more) over the WebSocket once the client commits. A POST in flight then still gets `ok`, since failing it would
     /// make the client drop the poll that carries the close. Other causes drop the queue.
-    private mutating func close(_ reason: DisconnectReason, now: Instant?, _ effects: inout [ServerSessionEffect]) {
+    private mutating func close(_ reason: DisconnectReason, violation: ProtocolViolation? = nil, now: Instant?, _ effects: inout [ServerSessionEffect]) {
+        if let violation { effects.append(.report(violation)) }
         let byServer = reason == .serverDisconnect || reason == .forcedClose
         // The close drains when a later poll (or a committing probe) must carry it: no poll is parked, or the
         // queue plus `1` is more than one poll response holds.

@@ -149,6 +149,8 @@ public enum SessionNotification: Hashable, Codable, Sendable {
 
 /// Something the shell must do for a server session.
 public enum ServerSessionEffect: Hashable, Codable, Sendable {
+    /// The peer broke the protocol; the close that follows says `transport error` or `parse error`. Log it.
+    case report(ProtocolViolation)
     /// Answer the request.
     case respond(RequestID, SessionReply)
     /// Finish the WebSocket handshake of a direct WebSocket session (101 Switching Protocols).
