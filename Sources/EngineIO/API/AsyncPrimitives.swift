@@ -12,6 +12,7 @@ public final class AsyncEngineQueue<Element: Sendable>: Sendable {
 
     private let state = Locked(State())
 
+    /// An empty, unbounded queue; `AsyncServer.createQueue(of:)` and `AsyncClient.createQueue(of:)` return one.
     public init() {}
 
     /// Adds `item`, handing it straight to the longest-waiting `get` if there is one. Never suspends: the queue
@@ -65,6 +66,7 @@ public final class AsyncEngineEvent: Sendable {
 
     private let state = Locked(State())
 
+    /// An event that is not set; `AsyncServer.createEvent()` and `AsyncClient.createEvent()` return one.
     public init() {}
 
     /// Sets the flag and wakes every waiter.
@@ -77,8 +79,10 @@ public final class AsyncEngineEvent: Sendable {
         for waiter in waiters { waiter.resume(returning: true) }
     }
 
+    /// Unsets the flag (python's `clear()`), so later `wait` calls suspend until the next `set`.
     public func clear() { state.withLock { $0.isSet = false } }
 
+    /// Whether the flag is set now (python's `is_set()`); never suspends.
     public var isSet: Bool { state.withLock { $0.isSet } }
 
     /// Waits until set, or `timeout` seconds (forever when nil); returns whether it is set. A cancelled wait

@@ -12,9 +12,19 @@ import Synchronization
 /// waits for its previous handler to return. Different sessions run concurrently. `concurrentMessageHandlers` gives
 /// python's unordered message handlers instead.
 public final class AsyncServer: Sendable {
+    /// python's `AsyncServer.reason`: why a session ended (`AsyncServer.Reason.serverDisconnect`, …), as the disconnect
+    /// handler receives it.
     public typealias Reason = DisconnectReason
+    /// A `connect` handler: the new session's sid and its handshake `Environ`; the handshake is answered once it
+    /// returns. `nil` or `.accept` accepts, `.reject(body:)` refuses with 401 and that JSON body, and a thrown error
+    /// (logged) refuses with 401 `"Unauthorized"`.
     public typealias ConnectHandler = @Sendable (_ sid: String, _ environ: Environ) async throws -> ConnectResult
+    /// A `message` handler: the sid and the message as it arrived, `.text` or `.binary` (`pythonValue` decodes JSON
+    /// text as python does). The session's next message waits until it returns, unless `concurrentMessageHandlers` is
+    /// on.
     public typealias MessageHandler = @Sendable (_ sid: String, _ data: MessageData) async -> Void
+    /// A `disconnect` handler: the sid and why the session ended. It runs after the session's message handlers have
+    /// returned, and `getSession` still works inside it.
     public typealias DisconnectHandler = @Sendable (_ sid: String, _ reason: DisconnectReason) async -> Void
 
     let core: ServerCore
@@ -29,18 +39,32 @@ public final class AsyncServer: Sendable {
         core.attach(runtime)
     }
 
+    /// The options this server was made with, validated (python's constructor arguments).
     public var options: ServerOptions { core.options }
 
     /// The sids of the open sessions (python's `sockets` keys).
     public var sids: [String] { core.sids }
 
+    /// python's `on('connect')`: sets the handler that accepts or refuses each new session (see `ConnectHandler`);
+    /// setting it again replaces it. Without one, every session is accepted.
     public func on(_ event: ConnectEvent, _ handler: @escaping ConnectHandler) { runtime.handlers.withLock { $0.connect = handler } }
+    /// python's `on('message')`: sets the handler for each message a client sends; setting it again replaces it.
     public func on(_ event: MessageEvent, _ handler: @escaping MessageHandler) { runtime.handlers.withLock { $0.message = handler } }
+    /// python's `on('disconnect')`: sets the handler for each session's end; setting it again replaces it.
     public func on(_ event: DisconnectEvent, _ handler: @escaping DisconnectHandler) { runtime.handlers.withLock { $0.disconnect = handler } }
 
+    /// Sends a message to one client (python's `await send(sid, data)`); a sid with no session is ignored. Returns once
+    /// the message is handed to the session's event loop, not once the client has it.
     public func send(_ sid: String, _ data: MessageData) async { core.send(sid, data) }
+    /// Sends a raw packet (python's `send_packet`): `message`, `ping`, `pong` or `noop`. `open`, `close`, `upgrade` and
+    /// binary control packets are dropped, as is a sid with no session.
     public func sendPacket(_ sid: String, _ packet: Packet) async { core.send(sid, packet) }
+    /// The session's data (python's `get_session`), a copy: changes persist only through `saveSession`. Throws
+    /// `ServerError.unknownSession` outside the session's life, from its connect handler (or its opening, without one)
+    /// until its disconnect handler returns.
     public func getSession(_ sid: String) async throws(ServerError) -> [String: any Sendable] { try core.getSession(sid) }
+    /// Replaces the session's data (python's `save_session`); throws `ServerError.unknownSession` for a sid with no
+    /// session, as `getSession` does.
     public func saveSession(_ sid: String, _ session: [String: any Sendable]) async throws(ServerError) { try core.saveSession(sid, session) }
 
     /// python's `async with eio.session(sid) as session:`.
@@ -51,7 +75,12 @@ public final class AsyncServer: Sendable {
         return result
     }
 
+    /// Closes one session, or every open one, with `server disconnect` (python's `disconnect(sid=None)`): what is
+    /// queued goes out before the close packet. Returns without waiting for the client; an unknown sid is ignored.
     public func disconnect(_ sid: String? = nil) async { core.disconnect(sid) }
+    /// The session's transport now (python's `transport(sid)`): `polling`, or `websocket` once upgraded or opened over
+    /// WebSocket. Throws `ServerError.unknownSession` for a sid with no open session (one whose connect handler is
+    /// still deciding included).
     public func transport(_ sid: String) throws(ServerError) -> Transport { try core.transport(sid) }
 
     /// Whether a drain has started (`shutdown(drain: true)`): new sessions are being refused.
@@ -84,12 +113,17 @@ public final class AsyncServer: Sendable {
         Task(executorPreference: globalConcurrentExecutor) { await body() }
     }
 
+    /// python's `await sleep(seconds)`: suspends the calling task for `seconds` (default 0, in whole milliseconds)
+    /// without holding a thread; a cancelled task wakes early, with no error.
     public func sleep(_ seconds: Double = 0) async { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
     /// python's `create_queue()`: an `asyncio.Queue`-like queue whose `get` suspends rather than blocks.
     public func createQueue<Element: Sendable>(of type: Element.Type = Element.self) -> AsyncEngineQueue<Element> { AsyncEngineQueue() }
     /// python's `create_event()`: an `asyncio.Event`-like event whose `wait` suspends rather than blocks.
     public func createEvent() -> AsyncEngineEvent { AsyncEngineEvent() }
+    /// python's `get_queue_empty_exception()`: `QueueEmpty`, what `AsyncEngineQueue.get(timeout:)` throws when its time
+    /// runs out or its task is cancelled.
     public func getQueueEmptyException() -> QueueEmpty.Type { QueueEmpty.self }
+    /// python's `generate_id()`: a new session id, 15 bytes from OpenSSL's CSPRNG as 20 URL-safe base64 characters.
     public func generateId() -> String { ServerEngine.generateID() }
 
     func listen(host: String, port: Int, path: String) throws -> Int { try core.listen(host: host, port: port, path: path) }

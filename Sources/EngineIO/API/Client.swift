@@ -6,11 +6,16 @@ import Synchronization
 /// python-engineio's `Client`: a blocking client with its own background thread (the event loop); handlers run one
 /// at a time, in order, on a bounded pool of threads the process's clients share.
 public final class Client: Sendable {
+    /// python's `Client.reason`: why a session ended (`Client.Reason.clientDisconnect`, …), as the disconnect handler
+    /// and `reason` report it.
     public typealias Reason = DisconnectReason
 
     let core: ClientCore
     private let runtime = Runtime()
 
+    /// A client with these options (python's constructor arguments); throws `OptionError` for an option outside its
+    /// range. With `handleSigint` (the default), the first Ctrl-C disconnects it without waiting for what was sent,
+    /// then ends the process.
     public init(options: ClientOptions) throws {
         core = try ClientCore(options: options)
         core.attach(runtime)
@@ -20,8 +25,15 @@ public final class Client: Sendable {
     /// The options this client was made with, validated.
     public var options: ClientOptions { core.options }
 
+    /// python's `on('connect')`: runs once the session is open, and again after each reconnection that opens one;
+    /// setting it again replaces it. It may run after `connect` has returned.
     public func on(_ event: ConnectEvent, _ handler: @escaping @Sendable () -> Void) { runtime.handlers.withLock { $0.connect = handler } }
+    /// python's `on('message')`: runs for each message the server sends, in order, as `.text` or `.binary`
+    /// (`pythonValue` decodes JSON text as python does); setting it again replaces it.
     public func on(_ event: MessageEvent, _ handler: @escaping @Sendable (MessageData) -> Void) { runtime.handlers.withLock { $0.message = handler } }
+    /// python's `on('disconnect')`: runs once as each session ends, with why (after the application's own `disconnect`,
+    /// the `reason` it gave, `client disconnect` by default); setting it again replaces it. A failed `connect` throws
+    /// instead.
     public func on(_ event: DisconnectEvent, _ handler: @escaping @Sendable (DisconnectReason) -> Void) { runtime.handlers.withLock { $0.disconnect = handler } }
     /// With `reconnection` on: `.reconnecting` runs as each reconnection attempt starts, `.reconnected` when one
     /// opened a new session (the connect handler has run for it first); both get the attempt number (1, 2, …).
@@ -67,10 +79,18 @@ public final class Client: Sendable {
     /// Why the last connection ended.
     public var reason: DisconnectReason? { core.state.withLock { $0.reason } }
 
+    /// python's `start_background_task`: runs `body` at once on a new thread of its own; `join()` on the returned
+    /// handle waits for it.
     public func startBackgroundTask(_ body: @escaping @Sendable () -> Void) -> BackgroundTask { BackgroundTask(body) }
+    /// python's `sleep`: blocks the calling thread for `seconds` (default 0).
     public func sleep(_ seconds: Double = 0) { Thread.sleep(forTimeInterval: seconds) }
+    /// python's `create_queue()`: a thread-safe, unbounded FIFO whose `get(timeout:)` blocks the calling thread. Pass
+    /// `of:` when the element type cannot be inferred.
     public func createQueue<Element: Sendable>(of type: Element.Type = Element.self) -> EngineQueue<Element> { EngineQueue() }
+    /// python's `create_event()`: a flag a thread can wait on with `wait(timeout:)` until another calls `set()`.
     public func createEvent() -> EngineEvent { EngineEvent() }
+    /// python's `get_queue_empty_exception()`: `QueueEmpty`, what `EngineQueue.get(timeout:)` throws when its time runs
+    /// out.
     public func getQueueEmptyException() -> QueueEmpty.Type { QueueEmpty.self }
 
     /// Runs the client's handlers in order on one thread, started when there is work.

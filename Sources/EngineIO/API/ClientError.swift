@@ -40,6 +40,8 @@ public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `send` while reconnecting would hold more than `reconnectionBufferBytes` for the next session.
     case reconnectBufferFull(limit: Int)
 
+    /// The error in one line: python's `ConnectionError` message for the cases python has, with the cause or the
+    /// server's body after it; the other cases say what failed in their own words.
     public var description: String {
         switch self {
         case .notDisconnected: "Client is not in a disconnected state"

@@ -11,6 +11,7 @@ public enum MessageData: Sendable, Hashable, ExpressibleByStringLiteral {
     /// Sent as compact JSON text (python's `dict`/`list`).
     case json(JSONValue)
 
+    /// A string literal is a text message: `server.send(sid, "hello")` sends `.text("hello")`.
     public init(stringLiteral value: String) { self = .text(value) }
 
     init(_ data: PacketData) {
@@ -46,7 +47,9 @@ public typealias ConnectResult = ConnectVerdict?
 
 /// The three server events python's `on()` knows, one type each so `on(.connect) { … }` picks the right handler shape.
 public enum ConnectEvent: Sendable { case connect }
+/// `on(.message)`: the handler for each message the peer sends (python's `on('message')`).
 public enum MessageEvent: Sendable { case message }
+/// `on(.disconnect)`: the handler for a session's end, with its `DisconnectReason` (python's `on('disconnect')`).
 public enum DisconnectEvent: Sendable { case disconnect }
 /// A client's reconnection events (with `reconnection` on): `reconnecting` as attempt N starts, `reconnected` when
 /// attempt N opened a session (after the connect handler ran again). Both handlers take the attempt number.

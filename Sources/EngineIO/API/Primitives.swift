@@ -26,8 +26,10 @@ public final class EngineQueue<Element: Sendable>: Sendable {
     private let items = Locked<[Element]>([])
     private let available = DispatchSemaphore(value: 0)
 
+    /// An empty, unbounded queue; `Server.createQueue(of:)` and `Client.createQueue(of:)` return one.
     public init() {}
 
+    /// Appends `item` without blocking (the queue is unbounded) and wakes one thread waiting in `get`.
     public func put(_ item: Element) {
         items.withLock { $0.append(item) }
         available.signal()
@@ -49,8 +51,10 @@ public final class EngineEvent: Sendable {
     private let flag = Locked(false)
     private let condition = NSCondition()
 
+    /// An event that is not set; `Server.createEvent()` and `Client.createEvent()` return one.
     public init() {}
 
+    /// Sets the flag (python's `set()`) and wakes every thread waiting in `wait`.
     public func set() {
         condition.lock()
         flag.withLock { $0 = true }
@@ -58,8 +62,10 @@ public final class EngineEvent: Sendable {
         condition.unlock()
     }
 
+    /// Unsets the flag (python's `clear()`), so later `wait` calls block until the next `set`.
     public func clear() { flag.withLock { $0 = false } }
 
+    /// Whether the flag is set now (python's `is_set()`); never blocks.
     public var isSet: Bool { flag.withLock { $0 } }
 
     /// Waits until set, or `timeout` seconds; returns whether it is set.

@@ -14,9 +14,19 @@ import Synchronization
 /// bounded pool of threads (`handlerThreads`); different sessions run concurrently. `concurrentMessageHandlers`
 /// gives python's unordered message handlers instead.
 public final class Server: Sendable {
+    /// python's `Server.reason`: why a session ended (`Server.Reason.serverDisconnect`, …), as the disconnect handler
+    /// receives it.
     public typealias Reason = DisconnectReason
+    /// A `connect` handler: the new session's sid and its handshake `Environ`; the handshake is answered once it
+    /// returns. `nil` or `.accept` accepts, `.reject(body:)` refuses with 401 and that JSON body, and a thrown error
+    /// (logged) refuses with 401 `"Unauthorized"`.
     public typealias ConnectHandler = @Sendable (_ sid: String, _ environ: Environ) throws -> ConnectResult
+    /// A `message` handler: the sid and the message as it arrived, `.text` or `.binary` (`pythonValue` decodes JSON
+    /// text as python does). It runs on a handler thread; the session's next message waits until it returns, unless
+    /// `concurrentMessageHandlers` is on.
     public typealias MessageHandler = @Sendable (_ sid: String, _ data: MessageData) -> Void
+    /// A `disconnect` handler: the sid and why the session ended. It runs after the session's message handlers have
+    /// returned, and `getSession` still works inside it.
     public typealias DisconnectHandler = @Sendable (_ sid: String, _ reason: DisconnectReason) -> Void
 
     let core: ServerCore
@@ -32,6 +42,7 @@ public final class Server: Sendable {
         core.attach(runtime)
     }
 
+    /// The options this server was made with, validated (python's constructor arguments).
     public var options: ServerOptions { core.options }
 
     /// The sids of the open sessions (python's `sockets` keys).
@@ -57,6 +68,8 @@ public final class Server: Sendable {
     /// The session's data (python's `get_session`); changes persist only through `saveSession`.
     public func getSession(_ sid: String) throws(ServerError) -> [String: any Sendable] { try core.getSession(sid) }
 
+    /// Replaces the session's data (python's `save_session`); throws `ServerError.unknownSession` for a sid with no
+    /// session, as `getSession` does.
     public func saveSession(_ sid: String, _ session: [String: any Sendable]) throws(ServerError) { try core.saveSession(sid, session) }
 
     /// python's `with eio.session(sid) as session:` — load, change, save.
@@ -91,14 +104,22 @@ public final class Server: Sendable {
 
     // MARK: helpers python exposes
 
+    /// python's `start_background_task`: runs `body` at once on a new thread of its own (not a handler thread);
+    /// `join()` on the returned handle waits for it.
     public func startBackgroundTask(_ body: @escaping @Sendable () -> Void) -> BackgroundTask { BackgroundTask(body) }
 
+    /// python's `sleep`: blocks the calling thread for `seconds` (default 0).
     public func sleep(_ seconds: Double = 0) { Thread.sleep(forTimeInterval: seconds) }
 
+    /// python's `create_queue()`: a thread-safe, unbounded FIFO whose `get(timeout:)` blocks the calling thread. Pass
+    /// `of:` when the element type cannot be inferred.
     public func createQueue<Element: Sendable>(of type: Element.Type = Element.self) -> EngineQueue<Element> { EngineQueue() }
 
+    /// python's `create_event()`: a flag a thread can wait on with `wait(timeout:)` until another calls `set()`.
     public func createEvent() -> EngineEvent { EngineEvent() }
 
+    /// python's `get_queue_empty_exception()`: `QueueEmpty`, what `EngineQueue.get(timeout:)` throws when its time runs
+    /// out.
     public func getQueueEmptyException() -> QueueEmpty.Type { QueueEmpty.self }
 
     /// A new session id: 15 bytes from OpenSSL's CSPRNG as 20 URL-safe base64 characters.

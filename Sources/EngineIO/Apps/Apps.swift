@@ -44,11 +44,17 @@ public typealias Middleware = WSGIApp
 
 /// python's `WSGIApp`: serves a `Server` on the embedded HTTP server, with static files and a fallback app.
 public final class WSGIApp: Sendable {
+    /// The `Server` this app routes Engine.IO requests to (python's `engineio_app`); `stop` shuts it down.
     public let server: Server
+    /// The Engine.IO path, normalised as python does to a leading and trailing `/` (`engine.io` → `/engine.io/`):
+    /// requests under it go to the server, the others to the static files and `wsgiApp`.
     public let engineioPath: String
     private let router: AppRouter
     private let stopped = DispatchSemaphore(value: 0)
 
+    /// python's `WSGIApp(engineio_app, wsgi_app, static_files, engineio_path)`: Engine.IO requests go to the server, a
+    /// GET that `staticFiles` maps to an existing file gets that file, and anything else goes to `wsgiApp` (404 when it
+    /// is nil or returns nil). Nothing listens until `start` or `run`.
     public init(_ engineioApp: Server, wsgiApp: HTTPHandler? = nil, staticFiles: StaticFiles? = nil, engineioPath: String = "engine.io") {
         server = engineioApp
         self.engineioPath = normalizedPath(engineioPath)
@@ -82,15 +88,24 @@ public final class WSGIApp: Sendable {
 
 /// python's `ASGIApp`: serves an `AsyncServer`, with static files, a fallback app and startup/shutdown hooks.
 public final class ASGIApp: Sendable {
+    /// python's `on_startup` / `on_shutdown` callable: `start` awaits the startup hook before it listens, `stop` awaits
+    /// the shutdown hook once the server has stopped.
     public typealias LifecycleHook = @Sendable () async -> Void
 
+    /// The `AsyncServer` this app routes Engine.IO requests to (python's `engineio_server`); `stop` shuts it down.
     public let server: AsyncServer
+    /// The Engine.IO path, normalised as python does to a leading and trailing `/` (`engine.io` → `/engine.io/`):
+    /// requests under it go to the server, the others to the static files and `otherAsgiApp`.
     public let engineioPath: String
     private let router: AppRouter
     private let onStartup: LifecycleHook?
     private let onShutdown: LifecycleHook?
     private let stopped = Locked<CheckedContinuation<Void, Never>?>(nil)
 
+    /// python's `ASGIApp(engineio_server, other_asgi_app, static_files, engineio_path, on_startup, on_shutdown)`:
+    /// Engine.IO requests go to the server, a GET that `staticFiles` maps to an existing file gets that file, and
+    /// anything else goes to `otherAsgiApp` (404 when it is nil or returns nil). Nothing listens until `start` or
+    /// `run`.
     public init(
         _ engineioServer: AsyncServer, otherAsgiApp: HTTPHandler? = nil, staticFiles: StaticFiles? = nil, engineioPath: String = "engine.io",
         onStartup: LifecycleHook? = nil, onShutdown: LifecycleHook? = nil

@@ -4,14 +4,24 @@ import EngineIOWire
 /// What python's `connect(sid, environ)` handler gets: the handshake request, with python's WSGI keys available
 /// through the subscript (`environ["REMOTE_ADDR"]`, `environ["HTTP_USER_AGENT"]`, `environ["QUERY_STRING"]`…).
 public struct Environ: Sendable, Hashable {
+    /// The handshake request's HTTP method (`REQUEST_METHOD`).
     public var method: String
+    /// The request's path without its query (`PATH_INFO`), e.g. `/engine.io/`.
     public var path: String
+    /// The query's pairs, percent-decoded, in the order sent: `EIO`, `transport` and whatever the client added (a
+    /// token, say); `queryString` encodes them again.
     public var query: [QueryItem]
+    /// The request's header fields in the order received; `header(_:)` and `environ["HTTP_<NAME>"]` look them up in any
+    /// case.
     public var headers: [HeaderField]
+    /// The client's IP address (`REMOTE_ADDR`): the TCP peer, or, when that peer is listed in `trustedProxies`, the
+    /// client's address from `X-Forwarded-For`. Empty when unknown (`handleRequest` without `remoteAddress`).
     public var remoteAddress: String
     /// `http` or `https`.
     public var scheme: String
 
+    /// The environ the server gives the connect handler for `request`; `path` (the server passes its Engine.IO path)
+    /// stands in when the request has none.
     public init(request: EngineIORequest, path: String) {
         method = request.method
         self.path = request.path.isEmpty ? path : request.path

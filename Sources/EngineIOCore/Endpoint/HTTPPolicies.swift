@@ -72,11 +72,15 @@ public enum HTTPPolicies {
         return body
     }()
 
+    /// The `Content-Type` of a text polling payload.
     public static let textContentType = HeaderField("Content-Type", "text/plain; charset=UTF-8")
+    /// The `Content-Type` of error bodies, and of the 401 body the application chose.
     public static let jsonContentType = HeaderField("Content-Type", "application/json")
+    /// The `Content-Type` of a v3 binary payload (sent to v3 clients that did not ask for `b64`).
     public static let binaryContentType = HeaderField("Content-Type", "application/octet-stream")
     /// JS answers POSTs as text/html on purpose: old browsers offered text/plain bodies as downloads.
     public static let okContentType = HeaderField("Content-Type", "text/html")
+    /// `Cache-Control: no-store`, on every polling payload, so that no cache keeps one.
     public static let noStore = HeaderField("Cache-Control", "no-store")
 }
 

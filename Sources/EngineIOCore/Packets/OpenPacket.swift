@@ -1,6 +1,7 @@
 
 /// The handshake data of the `open` packet: `0{"sid":…,"upgrades":[…],"pingInterval":…,"pingTimeout":…,"maxPayload":…}`.
 public struct OpenPacket: Hashable, Sendable, Codable {
+    /// The session ID, which the client names in every later request (`sid=`); decoding requires it non-empty.
     public var sid: String
     /// Transport names the client may upgrade to. Strings, not `Transport`, so a name we do not know (such as
     /// `webtransport`) survives decoding.
@@ -12,6 +13,7 @@ public struct OpenPacket: Hashable, Sendable, Codable {
     /// Bytes; v3 servers may leave it out.
     public var maxPayload: Int?
 
+    /// A handshake with these values, stored as given (intervals in milliseconds, `maxPayload` in bytes).
     public init(sid: String, upgrades: [String], pingInterval: Int, pingTimeout: Int, maxPayload: Int?) {
         self.sid = sid
         self.upgrades = upgrades
@@ -92,8 +94,11 @@ public struct OpenPacket: Hashable, Sendable, Codable {
 
 /// Why an open packet could not be read.
 public enum OpenPacketError: Error, Hashable, Sendable {
+    /// The packet's type is not `open`.
     case notAnOpenPacket
+    /// The packet's data is not text, or the text is not JSON.
     case notJSON
+    /// The JSON is not an object.
     case notAnObject
     /// A required field is missing or has a value of the wrong kind.
     case invalidField(String)

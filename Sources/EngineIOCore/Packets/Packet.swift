@@ -23,9 +23,13 @@ public enum PacketData: Hashable, Sendable, Codable {
 /// The canonical form, which decoding produces and round trips preserve: a message always has `.text` or
 /// `.binary` data (a bare `4` is the empty text message), and other types have `.none` rather than empty text.
 public struct Packet: Hashable, Sendable, Codable {
+    /// The packet's type: the digit `0` (open) to `6` (noop) that starts its text form.
     public var type: PacketType
+    /// What follows the type: `.none` for a packet that carries nothing, text, or bytes.
     public var data: PacketData
 
+    /// A packet of `type` carrying `data`, stored as given and not made canonical: `Packet(.message)` encodes as `4`,
+    /// which decodes as `.text("")`.
     public init(_ type: PacketType, _ data: PacketData = .none) {
         self.type = type
         self.data = data
@@ -36,10 +40,16 @@ public struct Packet: Hashable, Sendable, Codable {
     /// A binary message.
     public static func message(_ bytes: [UInt8]) -> Packet { Packet(.message, .binary(bytes)) }
 
+    /// `2`: a ping with no data (v4: the server's heartbeat; v3: the client's).
     public static let ping = Packet(.ping)
+    /// `3`: a pong with no data, the answer to `ping`.
     public static let pong = Packet(.pong)
+    /// `1`: the session is closing; it carries no data.
     public static let close = Packet(.close)
+    /// `6`: does nothing; the server answers a poll with it to release the poll (during an upgrade, or
+    /// after the client's close).
     public static let noop = Packet(.noop)
+    /// `5`: sent by the client on the probe WebSocket to commit the upgrade.
     public static let upgrade = Packet(.upgrade)
     /// `2probe`, the client's first packet on a candidate WebSocket.
     public static let probePing = Packet(.ping, .text(Framing.probe))

@@ -9,11 +9,15 @@ public typealias WebSocketPayload = EngineIOWire.WebSocketPayload
 /// v3: binary frames start with the type byte, and the text form is `b<digit><base64>`.
 /// Always pick the codec by the session's version, never by sniffing: a v4 base64 string may itself begin with `4`.
 public struct PacketCodec: Sendable, Hashable {
+    /// The protocol version whose framing the codec reads and writes: the session's, never guessed from the bytes.
     public var version: ProtocolVersion
 
+    /// The codec for `version`.
     public init(version: ProtocolVersion) { self.version = version }
 
+    /// The codec for protocol v4 (`EIO=4`).
     public static let v4 = PacketCodec(version: .v4)
+    /// The codec for protocol v3 (`EIO=3`).
     public static let v3 = PacketCodec(version: .v3)
 
     // MARK: text form

@@ -6,11 +6,14 @@
 /// JavaScript string's `length` says). v3 binary (for clients that did not ask for `b64`): per packet a marker byte
 /// (0 string, 1 binary), the decimal digits of the byte length as byte values 0...9, `0xFF`, then the bytes.
 public struct PayloadCodec: Sendable, Hashable {
+    /// The protocol version whose payload format the codec reads and writes: v4 records, or v3 length prefixes.
     public var version: ProtocolVersion
     /// Payloads with more packets are refused, so one request cannot queue unbounded work. python-engineio's hidden
     /// limit of 16 silently lost bursts; our default has no practical limit and callers may lower it.
     public var maxPackets: Int
 
+    /// The codec for `version`, whose decoders refuse payloads of more than `maxPackets` packets (no limit by
+    /// default); encoding is never limited.
     public init(version: ProtocolVersion, maxPackets: Int = Int.max) {
         self.version = version
         self.maxPackets = maxPackets

@@ -31,16 +31,26 @@ import EngineIOWire
 //
 // Redirects: the handshake follows 301, 302, 303, 307 and 308 (at most `maxRedirects`), to http or https only and
 // never from https to http; the last `Location` becomes the server's URL for the rest of the session.
+/// One client connection as a value, driven by `reduce(_:_:)`; it names its own requests and WebSockets.
 public struct ClientSession: Hashable, Codable, Sendable {
+    /// Where the connection is in its life; `closed` and `failed` are terminal.
     public enum Phase: Hashable, Codable, Sendable {
+        /// Nothing asked yet; `connect` starts the handshake.
         case idle
+        /// The handshake request or WebSocket is out; the open packet must arrive before `connectDeadline`.
         case connecting
+        /// The open packet arrived; the application has heard `opened`.
         case open
+        /// The session ended, for this reason: after it opened (the application has heard `closed`), or by a
+        /// `disconnect` while connecting (nothing is told then).
         case closed(DisconnectReason)
+        /// `connect` failed, for this reason; the shell was told with `connectFailed`.
         case failed(ConnectError)
     }
 
+    /// An upgrade probe: a WebSocket opened beside polling, which becomes the transport once `5` goes out on it.
     public struct Probe: Hashable, Codable, Sendable {
+        /// How far the probe has got; it only moves forward.
         public enum Stage: Hashable, Codable, Sendable {
             /// The WebSocket is being opened.
             case opening
@@ -50,11 +60,14 @@ public struct ClientSession: Hashable, Codable, Sendable {
             case pausing
         }
 
+        /// The probe's WebSocket.
         public var connection: ConnectionID
+        /// How far the probe has got.
         public var stage: Stage
         /// The probe is abandoned if it has not committed by then.
         public var deadline: Instant
 
+        /// A probe with these values, stored as given.
         public init(connection: ConnectionID, stage: Stage, deadline: Instant) {
             self.connection = connection
             self.stage = stage
@@ -62,6 +75,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         }
     }
 
+    /// The heartbeat deadline that is running: v4 servers ping, v3 clients do.
     public enum Heartbeat: Hashable, Codable, Sendable {
         /// v4: the server must ping by this instant.
         case expectingPing(deadline: Instant)
@@ -71,18 +85,36 @@ public struct ClientSession: Hashable, Codable, Sendable {
         case awaitingPong(deadline: Instant)
     }
 
+    /// The client's options; the reducer never changes them.
     public var settings: ClientSessionSettings
+    /// Where the session is; it starts `idle`, and each event is handled as its phase says.
     public var phase: Phase = .idle
+    /// The transport in use: the first of `settings.transports` (polling if none), then `websocket` once an
+    /// upgrade commits.
     public var transport: Transport
+    /// The server's open packet (sid, heartbeat timings, `maxPayload`), from the moment the session opens; kept
+    /// after it closes.
     public var handshake: OpenPacket?
+    /// The polling handshake `GET` awaiting its answer (the first, or the one a redirect led to); nil
+    /// otherwise.
     public var handshakeRequest: RequestID?
+    /// The session's WebSocket: while connecting, the WebSocket-only handshake's; once open, the transport
+    /// (after that handshake or a committed upgrade). Nil when there is none or it has closed.
     public var webSocket: ConnectionID?
+    /// The upgrade probe in progress, opened after a polling handshake that offers `websocket` when
+    /// `settings.upgrade` allows it.
     public var probe: Probe?
+    /// The long-poll `GET` awaiting its answer: over polling one is always out, re-issued after each response,
+    /// except while an upgrade is pausing.
     public var poll: RequestID?
+    /// The `POST` awaiting its answer, at most one; packets sent meanwhile wait in `outbound`. The best-effort
+    /// close `POST` of `disconnect` is not tracked.
     public var post: RequestID?
     /// Packets waiting for a POST slot, or for the upgrade to finish.
     public var outbound: [Packet] = []
+    /// The heartbeat deadline while the session is open; nil before it opens and once it closes.
     public var heartbeat: Heartbeat?
+    /// The ID the next request or WebSocket the session names gets; both share this counter, so no ID repeats.
     public var nextID: UInt64 = 1
     /// The connect gives up at this instant (while connecting).
     public var connectDeadline: Instant?
@@ -95,19 +127,23 @@ public struct ClientSession: Hashable, Codable, Sendable {
     /// Why the session ended with `transport error`, as far as the shell could tell.
     public var closeCause: TransportFailure?
 
+    /// An idle session that will start on the first of `settings.transports` (polling if the list is empty).
     public init(settings: ClientSessionSettings) {
         self.settings = settings
         transport = settings.transports.first ?? .polling
     }
 
+    /// The session ID from the server's open packet; nil until the session opens.
     public var sid: String? { handshake?.sid }
 
+    /// `(State, Input) -> (State, [Effect])`, for documentation and property tests.
     public static func step(_ state: ClientSession, _ input: Input<ClientSessionEvent>) -> (ClientSession, [ClientSessionEffect]) {
         var next = state
         let effects = reduce(&next, input)
         return (next, effects)
     }
 
+    /// Applies one input; returns the effects in the order the shell must run them.
     public static func reduce(_ state: inout ClientSession, _ input: Input<ClientSessionEvent>) -> [ClientSessionEffect] {
         var effects: [ClientSessionEffect] = []
         let before = state.nextDeadline
@@ -123,6 +159,8 @@ public struct ClientSession: Hashable, Codable, Sendable {
         return effects
     }
 
+    /// The earliest instant at which something is due: the connect's deadline while connecting; the `POST`'s,
+    /// the probe's or the heartbeat's while open; nil otherwise.
     public var nextDeadline: Instant? {
         switch phase {
         case .connecting: return connectDeadline
@@ -137,6 +175,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         }
     }
 
+    /// Whether the session has ended (`closed` or `failed`); from then on it only rejects commands.
     public var isFinished: Bool {
         switch phase {
         case .closed, .failed: true

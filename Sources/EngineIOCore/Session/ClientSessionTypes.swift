@@ -2,6 +2,7 @@ import EngineIOWire
 
 /// What a client session needs to know before it connects.
 public struct ClientSessionSettings: Hashable, Codable, Sendable {
+    /// The protocol version to speak (`EIO=`), which picks the codecs and the heartbeat's direction.
     public var version: ProtocolVersion
     /// The transports the client may use; the first one carries the handshake (python's `transports`).
     public var transports: [Transport]
@@ -16,6 +17,8 @@ public struct ClientSessionSettings: Hashable, Codable, Sendable {
     /// Most redirects the handshake follows.
     public var maxRedirects: Int
 
+    /// Settings; by default v4, polling first and then an upgrade to WebSocket, 5000 ms for the connect, each
+    /// `POST` and an upgrade probe, and at most 5 redirects. A `maxPacketsPerPost` below 1 counts as 1.
     public init(
         version: ProtocolVersion = .v4, transports: [Transport] = [.polling, .websocket], upgrade: Bool = true, maxPacketsPerPost: Int = 16,
         requestTimeout: Int = 5_000, secure: Bool = false, maxRedirects: Int = 5
@@ -50,8 +53,10 @@ public enum TransportFailure: Error, Hashable, Codable, Sendable, CustomStringCo
     case tooLarge(limit: Int)
     /// A deadline passed (what was awaited).
     case timedOut(String)
+    /// Any other failure, as the shell describes it.
     case other(String)
 
+    /// The failure as a phrase for logs and errors (`connection refused`, `timed out waiting for …`).
     public var description: String {
         switch self {
         case .refused: "connection refused"
@@ -70,14 +75,19 @@ public enum TransportFailure: Error, Hashable, Codable, Sendable, CustomStringCo
 
 /// What a connect was waiting for when its time ran out.
 public enum ConnectStage: String, Hashable, Codable, Sendable {
+    /// The answer to the polling handshake `GET` (or to the `GET` a redirect named).
     case handshakeResponse = "the handshake response"
+    /// The 101 answer to a WebSocket-only handshake.
     case webSocketHandshake = "the WebSocket handshake"
+    /// The open packet, on a WebSocket whose handshake was answered.
     case openPacket = "the open packet"
 }
 
 /// What the application asks of a client session.
 public enum ClientCommand: Hashable, Codable, Sendable {
+    /// Start the handshake; only an idle session can, any other rejects it.
     case connect
+    /// Send a packet: queued while connecting, then sent as soon as the transport can take it.
     case send(Packet)
     /// python's `disconnect()`: tell the server (best effort) and close with `client disconnect`.
     case disconnect
@@ -112,6 +122,7 @@ public enum ConnectError: Error, Hashable, Codable, Sendable {
 
 /// Everything that can happen to a client session.
 public enum ClientSessionEvent: Hashable, Codable, Sendable {
+    /// The application asked something of the session.
     case command(ClientCommand)
     /// An HTTP response. `binary` is true for `Content-Type: application/octet-stream` (v3 binary payloads).
     case responseReceived(RequestID, status: Int, body: [UInt8], binary: Bool)
@@ -119,12 +130,15 @@ public enum ClientSessionEvent: Hashable, Codable, Sendable {
     case requestFailed(RequestID, TransportFailure)
     /// A response redirected the request (`status` 3xx with a `Location`).
     case redirected(RequestID, status: Int, location: String)
+    /// The WebSocket's handshake was answered with 101 (a WebSocket-only handshake's, or an upgrade probe's).
     case webSocketOpened(ConnectionID)
     /// The WebSocket handshake was answered with something other than 101 (`status` nil: no answer at all).
     case webSocketRefused(ConnectionID, status: Int?, body: [UInt8], failure: TransportFailure?)
+    /// A message arrived on a WebSocket: the session's own, or the upgrade probe's.
     case frameReceived(ConnectionID, WebSocketPayload)
     /// The WebSocket ended: closed by the server (`failure` nil) or broken.
     case webSocketClosed(ConnectionID, failure: TransportFailure?)
+    /// A deadline this session asked for (`wake`) may have passed.
     case timerFired
 }
 
@@ -132,6 +146,7 @@ public enum ClientSessionEvent: Hashable, Codable, Sendable {
 public enum ClientNotification: Hashable, Codable, Sendable {
     /// Connected; python's `connect` handler. Carries the server's handshake.
     case opened(OpenPacket)
+    /// The session moved to WebSocket (`5` went out on the probe).
     case upgraded
     /// python's `disconnect(reason)`; exactly once per opened session.
     case closed(DisconnectReason)
@@ -139,6 +154,7 @@ public enum ClientNotification: Hashable, Codable, Sendable {
 
 /// Something the client shell must do.
 public enum ClientSessionEffect: Hashable, Codable, Sendable {
+    /// Make this HTTP request, and report its outcome under this ID.
     case sendRequest(RequestID, ClientRequest)
     /// Abandon a request whose answer no longer matters.
     case cancelRequest(RequestID)
@@ -146,11 +162,17 @@ public enum ClientSessionEffect: Hashable, Codable, Sendable {
     case openWebSocket(ConnectionID, sid: String?)
     /// Send these WebSocket messages, in order: the packets encoded for the session's protocol version.
     case write([WebSocketPayload], to: ConnectionID)
+    /// Close the WebSocket; the session ignores whatever is reported about it afterwards.
     case closeWebSocket(ConnectionID)
+    /// Hand a message's data to the application (python's `message` handler).
     case deliver(PacketData)
+    /// Tell the application what happened to the session.
     case notify(ClientNotification)
     /// `connect` failed; python raises `ConnectionError`. No `closed` follows, since nothing opened.
     case connectFailed(ConnectError)
+    /// The session's earliest deadline moved: fire `timerFired` at this instant (`nil`: no deadline any more).
     case wake(at: Instant?)
+    /// The application asked for something the session cannot do now (`connect` twice, `send` before `connect`
+    /// or after the end); nothing happened.
     case rejected(ClientCommand)
 }

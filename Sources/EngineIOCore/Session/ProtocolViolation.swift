@@ -50,6 +50,7 @@ public enum ProtocolViolation: Hashable, Codable, Sendable, CustomStringConverti
         "invalid packet", "websocket failed", "pong from v3 client", "ping from v4 client", "open from client",
     ]
 
+    /// The violation as a phrase for logs: `kind`, with the size limit or the decoder's reason where there is one.
     public var description: String {
         switch self {
         case .postTooLarge(let limit): "a POST body over \(limit) bytes"

@@ -1,6 +1,7 @@
 
 /// What one session needs from the server's options, in the units the protocol uses (milliseconds, bytes).
 public struct ServerSessionSettings: Hashable, Codable, Sendable {
+    /// The protocol version the client asked for (`EIO=`), which picks the codecs and the heartbeat's direction.
     public var version: ProtocolVersion
     /// Milliseconds between the server's pings (v4).
     public var pingInterval: Int
@@ -27,6 +28,8 @@ public struct ServerSessionSettings: Hashable, Codable, Sendable {
     /// Bytes queued at or below which held POSTs are answered.
     public var outboundLowWater: Int { outboundHighWater / 2 }
 
+    /// Settings in milliseconds and bytes; `advertisedPingInterval` defaults to `pingInterval`, and a
+    /// `maxPacketsPerPoll` below 1 counts as 1.
     public init(
         version: ProtocolVersion = .v4, pingInterval: Int = 25_000, advertisedPingInterval: Int? = nil, pingTimeout: Int = 20_000,
         maxPayload: Int = 1_000_000, upgrades: [Transport] = [.websocket], upgradeTimeout: Int = 10_000, closeTimeout: Int = 30_000,
@@ -66,10 +69,12 @@ public enum Handshake: Hashable, Codable, Sendable {
 
 /// The application's answer to `authorize`, python's `connect` handler result.
 public enum ConnectVerdict: Hashable, Codable, Sendable {
+    /// Accepted: the open packet goes out and the session opens.
     case accept
     /// Refused: 401 with this JSON text as the body (python sends `"Unauthorized"` when the handler returns False).
     case reject(body: String)
 
+    /// The refusal python makes when the `connect` handler returns False: 401 with `"Unauthorized"`.
     public static let unauthorized = ConnectVerdict.reject(body: "\"Unauthorized\"")
 }
 
@@ -88,7 +93,9 @@ public enum ServerCommand: Hashable, Codable, Sendable {
 /// Contract with the shell: once the reducer has answered a request (`respond`), the shell sends no further events
 /// about that request; a WebSocket closed by `closeWebSocket` reports nothing more either.
 public enum ServerSessionEvent: Hashable, Codable, Sendable {
+    /// The application answered `authorize`.
     case verdictReceived(ConnectVerdict)
+    /// The application asked something of the session.
     case command(ServerCommand)
     /// A long-poll `GET` for this session arrived.
     case pollReceived(RequestID)
@@ -102,6 +109,7 @@ public enum ServerSessionEvent: Hashable, Codable, Sendable {
     case requestAborted(RequestID)
     /// A WebSocket carrying this session's sid was opened: an upgrade candidate. `base64` is the `b64` query flag.
     case webSocketOpened(ConnectionID, base64: Bool)
+    /// A message arrived on a WebSocket: the session's own, or the upgrade probe's.
     case frameReceived(ConnectionID, WebSocketPayload)
     /// The peer closed the WebSocket (or the connection dropped).
     case webSocketClosed(ConnectionID)
@@ -163,12 +171,14 @@ public enum ServerSessionEffect: Hashable, Codable, Sendable {
     case closeWebSocket(ConnectionID)
     /// Stop reading from the WebSocket until `resumeReading` (the application is behind).
     case pauseReading(ConnectionID)
+    /// Read from the WebSocket again: the application has caught up.
     case resumeReading(ConnectionID)
     /// Hand a message to the application (python's `message` handler).
     case deliver(PacketData)
     /// Ask the application whether to accept the connection (python's `connect` handler); answer with
     /// `verdictReceived`.
     case authorize
+    /// Tell the application what happened to the session.
     case notify(SessionNotification)
     /// The session's earliest deadline moved: fire `timerFired` at this instant (`nil`: no deadline any more).
     case wake(at: Instant?)
