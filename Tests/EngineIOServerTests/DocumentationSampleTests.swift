@@ -47,6 +47,31 @@ struct DocumentationSampleTests {
         #expect(try Self.samples(in: "GettingStarted.md") == [try Self.copy(named: "getting-started")])
     }
 
+    @Test("Ordering and concurrency: an awaiting handler still answers a session's messages in order, as the article shows")
+    func orderingAndConcurrency() async throws {
+        // sample: ordering
+        let server = try AsyncServer()
+        server.on(.message) { sid, data in
+            await server.sleep(0.001)  // a handler that awaits...
+            await server.send(sid, data)  // ...still answers its session's messages in order
+        }
+        let app = ASGIApp(server)
+        let port = try await app.start(host: "127.0.0.1", port: 0)
+
+        let client = try AsyncClient()
+        let replies = client.createQueue(of: MessageData.self)
+        client.on(.message) { data in replies.put(data) }
+        try await client.connect("http://127.0.0.1:\(port)")
+        for index in 0..<20 { try await client.send(.text("\(index)")) }
+        var order: [MessageData] = []
+        for _ in 0..<20 { order.append(try await replies.get(timeout: 5)) }  // "0", "1", … "19"
+        await client.disconnect()
+        await app.stop()
+        // end sample
+        #expect(order == (0..<20).map { .text("\($0)") })
+        #expect(try Self.samples(in: "OrderingAndConcurrency.md") == [try Self.copy(named: "ordering")])
+    }
+
     @Test("Running several processes: trusted proxies, metrics, reconnection and a drain run, as the article shows")
     func runningSeveralProcesses() throws {
         // sample: several-processes
