@@ -72,6 +72,30 @@ struct DocumentationSampleTests {
         #expect(try Self.samples(in: "OrderingAndConcurrency.md") == [try Self.copy(named: "ordering")])
     }
 
+    @Test("TLS: an HTTPS and WSS server, and a client that trusts its certificate by caFile, as the article shows")
+    func tls() throws {
+        let (certificate, key) = try LoopbackTests.ClientTLSTests.certificate(names: "IP:127.0.0.1")
+        // sample: tls
+        let server = try Server()
+        server.on(.message) { sid, data in server.send(sid, data) }
+        let app = WSGIApp(server)
+        let port = try app.start(host: "127.0.0.1", port: 0, certificateFile: certificate, keyFile: key)
+
+        var options = ClientOptions()
+        options.caFile = certificate  // trust this self-signed certificate; nil trusts the system's CAs
+        let client = try Client(options: options)
+        let echoed = client.createQueue(of: MessageData.self)
+        client.on(.message) { data in echoed.put(data) }
+        try client.connect("https://127.0.0.1:\(port)")  // HTTPS, then WSS once upgraded
+        try client.send("over TLS")
+        let reply = try echoed.get(timeout: 5)  // .text("over TLS")
+        client.disconnect()
+        app.stop()
+        // end sample
+        #expect(reply == .text("over TLS"))
+        #expect(try Self.samples(in: "TLS.md") == [try Self.copy(named: "tls")])
+    }
+
     @Test("Running several processes: trusted proxies, metrics, reconnection and a drain run, as the article shows")
     func runningSeveralProcesses() throws {
         // sample: several-processes
