@@ -273,11 +273,15 @@ class Sessions:
                 self.disconnects[match.group(1)] = (now, backend, match.group(2))
                 self.cond.notify_all()
 
-    def wait_sid(self, sid, timeout=10.0):
+    def _wait(self, ready, timeout):
+        """Waits (holding the condition) until `ready()` or the timeout; the caller reads the state under the lock."""
         deadline = time.monotonic() + timeout
+        while not ready() and time.monotonic() < deadline:
+            self.cond.wait(0.1)
+
+    def wait_sid(self, sid, timeout=10.0):
         with self.cond:
-            while sid not in self.backend_of and time.monotonic() < deadline:
-                self.cond.wait(0.1)
+            self._wait(lambda: sid in self.backend_of, timeout)
             return self.backend_of.get(sid)
 
     def count(self):
@@ -286,20 +290,16 @@ class Sessions:
 
     def wait_new(self, start, timeout=10.0):
         """The connects after index `start`, once there is at least one (and no second one arrived 0.2 s later)."""
-        deadline = time.monotonic() + timeout
         with self.cond:
-            while len(self.connects) <= start and time.monotonic() < deadline:
-                self.cond.wait(0.1)
+            self._wait(lambda: len(self.connects) > start, timeout)
         time.sleep(0.2)
         with self.cond:
             return list(self.connects[start:])
 
     def wait_message(self, text, timeout=5.0):
         """(time, backend index, sid) of the backend that logged message `text`, or None."""
-        deadline = time.monotonic() + timeout
         with self.cond:
-            while text not in self.messages and time.monotonic() < deadline:
-                self.cond.wait(0.1)
+            self._wait(lambda: text in self.messages, timeout)
             return self.messages.get(text)
 
 
@@ -789,16 +789,22 @@ class Harness:
                               f"transport {client.transport()}, backend {self.sessions.wait_sid(client.sid, 5)}")
             messages = {"text": [TEXT], "binary": [BINARY], "1MB text": [BIG], "burst of 200": BURST}
             for step in steps:
-                begun = time.monotonic()
-                got = client.exchange(messages[step])
-                problem = compare(got, messages[step])
-                if not problem:
-                    self.messages_checked += len(got)
-                self.report.check(f"{label}: {step} echoes" + (" in order" if step.startswith("burst") else ""),
-                                  not problem, problem or f"{time.monotonic() - begun:.2f} s")
+                self.echo_step(client, label, step, messages[step])
             self.report.check(f"{label}: stayed connected", client.disconnected_at is None, client.disconnect_reason or "")
         finally:
             client.disconnect()
+
+    def echo_step(self, client, label, step, messages):
+        """Sends `messages` through `client` (a python client or eio connect), checks that they come back as sent and
+        counts them; returns the problem, if any."""
+        begun = time.monotonic()
+        got = client.exchange(messages)
+        problem = compare(got, messages)
+        if not problem:
+            self.messages_checked += len(got)
+        self.report.check(f"{label}: {step} echoes" + (" in order" if step.startswith("burst") else ""),
+                          not problem, problem or f"{time.monotonic() - begun:.2f} s")
+        return problem
 
     def haproxy_requests(self, sid):
         """HAProxy's log lines of the requests that name session `sid`: (frontend, server, status, cookie flags, URL).
@@ -842,13 +848,7 @@ class Harness:
             # With --binary-lines, eio connect sends a line binary:BASE64 as a binary message and prints one the same way.
             messages = {"text": [TEXT], "binary": ["binary:" + base64.b64encode(BINARY).decode()], "1MB text": [BIG], "burst of 200": BURST}
             for step in steps:
-                begun = time.monotonic()
-                got = child.exchange(messages[step])
-                problem = compare(got, messages[step])
-                if not problem:
-                    self.messages_checked += len(got)
-                self.report.check(f"{label}: {step} echoes" + (" in order" if step.startswith("burst") else ""),
-                                  not problem, problem or f"{time.monotonic() - begun:.2f} s")
+                problem = self.echo_step(child, label, step, messages[step])
                 if problem and not child.alive():
                     break
                 if sid is None and cookie_check:

@@ -29,8 +29,8 @@ final class ClientCore: Sendable {
         var url: String
         var parsed: ClientURL
         var headers: [String: String]
+        /// The session's settings; its `transports` are the ones the application allowed.
         var settings: ClientSessionSettings
-        var allowed: [Transport]
     }
 
     let options: ClientOptions
@@ -74,7 +74,7 @@ final class ClientCore: Sendable {
         let settings = ClientSessionSettings(
             transports: allowed, maxPacketsPerPost: options.maxPacketsPerPost, requestTimeout: Int((options.requestTimeout * 1000).rounded()),
             secure: parsed.secure, maxRedirects: options.maxRedirects)
-        let plan = Plan(url: url, parsed: parsed, headers: headers, settings: settings, allowed: allowed)
+        let plan = Plan(url: url, parsed: parsed, headers: headers, settings: settings)
         self.plan.withLock { $0 = plan }
         if options.reconnection {
             supervisor.withLock { supervisor in
@@ -98,7 +98,7 @@ final class ClientCore: Sendable {
     /// are the reconnection supervisor's.
     func makeEngine(_ plan: Plan, route: ClientRoute, attempt: Int) throws(ClientError) -> ClientEngine {
         let url = plan.url
-        let allowed = plan.allowed
+        let allowed = plan.settings.transports
         let delegate = ClientDelegate(
             deliver: { [weak self] data in self?.post(.message(MessageData(data))) },
             notify: { [weak self] notification, cause in

@@ -75,6 +75,12 @@ public struct EngineIORequest: Hashable, Codable, Sendable {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
+    /// Every line of a header, any case, in order.
+    public func headerLines(_ name: String) -> [String] {
+        let name = name.lowercased()
+        return headers.filter { $0.name.lowercased() == name }.map(\.value)
+    }
+
     /// The first value of a query parameter, as python reads duplicates.
     public func queryValue(_ name: String) -> String? {
         query.first { $0.name == name }?.value

@@ -235,7 +235,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             return
         }
         let deflate = settings.perMessageDeflate
-            ? PerMessageDeflate.negotiate(headerValues: request.headers.filter { $0.name.lowercased() == "sec-websocket-extensions" }.map(\.value)) : nil
+            ? PerMessageDeflate.negotiate(headerValues: request.headerLines("Sec-WebSocket-Extensions")) : nil
         let acceptance = WebSocketAcceptance(acceptValue: acceptValue, deflate: deflate)
         let base64 = request.queryValue("b64") != nil
         if let sid = request.queryValue("sid") {

@@ -185,7 +185,7 @@ extension Character {
 extension EngineIORequest {
     /// Every value of a header, joined with `,` as HTTP allows (proxies may each add their own line).
     func headerValues(_ name: String) -> String? {
-        let values = headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
+        let values = headerLines(name)
         return values.isEmpty ? nil : values.joined(separator: ",")
     }
 }

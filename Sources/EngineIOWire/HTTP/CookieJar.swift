@@ -82,15 +82,11 @@ public struct CookieJar: Hashable, Sendable {
         return String(path[..<slash])
     }
 
+    /// HTTP's optional whitespace off both ends.
+    private static func trim(_ text: Substring) -> String { String(WebSocketHeaderText.trimmed(text)) }
+
     private static func attribute(_ text: Substring) -> (key: String, argument: String) {
         guard let equals = text.firstIndex(of: "=") else { return (trim(text).lowercased(), "") }
         return (trim(text[..<equals]).lowercased(), trim(text[text.index(after: equals)...]))
-    }
-
-    private static func trim(_ text: Substring) -> String {
-        var slice = text
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return String(slice)
     }
 }
