@@ -74,7 +74,12 @@ let package = Package(
         .testTarget(name: "EngineIOWireTests", dependencies: ["EngineIOWire", "EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOCoreTests", dependencies: ["EngineIOCore", "EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOPlatformTests", dependencies: ["EngineIOPlatform", "EngineIOTesting"], swiftSettings: strict),
-        .testTarget(name: "EngineIOServerTests", dependencies: ["EngineIO", "EngineIOTesting"], swiftSettings: strict),
+        // What the loopback test targets share: raw test clients, `eio serve` as a process, an echo server.
+        .target(
+            name: "EngineIOTestSupport", dependencies: ["EngineIO", "EngineIOWire", "EngineIOPlatform"], path: "Tests/EngineIOTestSupport",
+            swiftSettings: strict),
+        .testTarget(name: "EngineIOServerTests", dependencies: ["EngineIO", "EngineIOTesting", "EngineIOTestSupport"], swiftSettings: strict),
+        .testTarget(name: "EngineIOClientTests", dependencies: ["EngineIO", "EngineIOTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,11 +1,12 @@
 import EngineIO
 import EngineIOWire
 import Foundation
+import EngineIOTestSupport
 import Testing
 
 /// Every test that runs a real server on loopback. Serialized as a whole: several cases depend on 100 ms timing,
 /// which a CPU-heavy neighbour (a python client moving megabytes) would disturb on two cores.
-@Suite("Loopback", .serialized)
+@Suite("Loopback", .serialized, .loopbackGate)
 enum LoopbackTests {}
 
 extension LoopbackTests {

@@ -1,5 +1,6 @@
 import EngineIO
 import Foundation
+import EngineIOTestSupport
 import Testing
 
 /// The Swift samples of EngineIO.docc, compiled and run. Each test holds its article's sample verbatim between
@@ -74,7 +75,7 @@ struct DocumentationSampleTests {
 
     @Test("TLS: an HTTPS and WSS server, and a client that trusts its certificate by caFile, as the article shows")
     func tls() throws {
-        let (certificate, key) = try LoopbackTests.ClientTLSTests.certificate(names: "IP:127.0.0.1")
+        let (certificate, key) = try selfSignedCertificate(names: "IP:127.0.0.1")
         // sample: tls
         let server = try Server()
         server.on(.message) { sid, data in server.send(sid, data) }

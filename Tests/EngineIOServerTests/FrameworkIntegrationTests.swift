@@ -2,6 +2,7 @@ import EngineIO
 import EngineIOWire
 import Foundation
 import Glibc
+import EngineIOTestSupport
 import Testing
 
 extension LoopbackTests {
@@ -101,23 +102,6 @@ extension LoopbackTests {
             #expect(messages.first?.hasPrefix("0{") == true)
             #expect(messages.last == "4hello")
         }
-    }
-}
-
-final class LockedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    func append(_ line: String) {
-        lock.lock()
-        lines.append(line)
-        lock.unlock()
-    }
-
-    var all: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines
     }
 }
 

@@ -4,6 +4,7 @@ import EngineIOTesting
 import EngineIOWire
 import Foundation
 import Synchronization
+import EngineIOTestSupport
 import Testing
 
 /// What the server's handlers saw, per session: the order of their calls and whether two ever overlapped.

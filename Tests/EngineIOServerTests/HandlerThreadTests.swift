@@ -3,41 +3,8 @@ import EngineIOPlatform
 import Foundation
 import Glibc
 import Synchronization
+import EngineIOTestSupport
 import Testing
-
-/// Raises the soft limit on open files to the hard one (a test that holds thousands of sockets needs it).
-func raiseFileLimit(to wanted: Int) -> Int {
-    var limit = rlimit()
-    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    if limit.rlim_cur < rlim_t(wanted) {
-        limit.rlim_cur = min(limit.rlim_max, rlim_t(wanted))
-        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    }
-    return Int(limit.rlim_cur)
-}
-
-/// Samples a count every millisecond on a thread of its own until stopped; keeps the peak.
-final class PeakSampler: Sendable {
-    private let state = Locked((peak: 0, running: true))
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ sample: @escaping @Sendable () -> Int) {
-        Thread { [self] in
-            while state.withLock({ $0.running }) {
-                let count = sample()
-                state.withLock { $0.peak = max($0.peak, count) }
-                usleep(1_000)
-            }
-            done.signal()
-        }.start()
-    }
-
-    func stop() -> Int {
-        state.withLock { $0.running = false }
-        done.wait()
-        return state.withLock { $0.peak }
-    }
-}
 
 /// Opens `count` WebSocket sessions on `port`.
 func openWebSockets(_ count: Int, port: Int) throws -> [TestWebSocket] {

@@ -4,6 +4,7 @@ import EngineIOWire
 import Foundation
 import Glibc
 import Synchronization
+import EngineIOTestSupport
 import Testing
 
 /// A raw client socket for attacks: blocking, with send and receive timeouts so a stalled server cannot hang a test.

@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOTestSupport
 import Testing
 
 /// The initialisers generated from the spec: python's `Server(ping_interval=…)` in Swift spelling.

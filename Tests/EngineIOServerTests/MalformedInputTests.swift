@@ -2,6 +2,7 @@ import EngineIO
 import EngineIOWire
 import Foundation
 import Glibc
+import EngineIOTestSupport
 import Testing
 
 extension LoopbackTests {

@@ -2,6 +2,7 @@ import EngineIO
 import EngineIOWire
 import Foundation
 import Glibc
+import EngineIOTestSupport
 import Testing
 
 /// What an operator sees of `eio serve`: `/healthz`, `/metrics`, and the drain that SIGTERM starts.
@@ -213,7 +214,7 @@ struct DeployTemplateTests {
     /// ProxyTests.
     @Test("the systemd unit passes systemd-analyze verify without a warning", .enabled(if: FileManager.default.isExecutableFile(atPath: analyzer)))
     func systemdUnitVerifies() throws {
-        let root = LoopbackTests.PythonClientInteropTests.root
+        let root = packageRoot
         let unit = try String(contentsOf: root.appendingPathComponent("deploy/systemd/eio@.service"), encoding: .utf8)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eio-unit-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

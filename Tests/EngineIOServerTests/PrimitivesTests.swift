@@ -1,5 +1,6 @@
 import EngineIO
 import Foundation
+import EngineIOTestSupport
 import Testing
 
 /// python's `create_queue()` and `create_event()`: blocking ones for `Server` and `Client`, suspending ones (like

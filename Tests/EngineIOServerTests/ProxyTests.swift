@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import EngineIOTestSupport
 import Testing
 
 /// Three `eio serve` processes behind a real HAProxy and a real nginx, configured from the committed templates in
@@ -14,7 +15,7 @@ import Testing
 extension LoopbackTests {
 @Suite("eio serve behind HAProxy and nginx")
 struct ProxyTests {
-    static let script = PythonClientInteropTests.root.appendingPathComponent("Tests/Interop/proxy_check.py").path
+    static let script = packageRoot.appendingPathComponent("Tests/Interop/proxy_check.py").path
 
     /// The figures of the script's `--json` line that the assertions use; the whole line is printed.
     struct Figures: Decodable {

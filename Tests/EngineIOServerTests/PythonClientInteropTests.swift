@@ -1,6 +1,7 @@
 import EngineIO
 import EngineIOWire
 import Foundation
+import EngineIOTestSupport
 import Testing
 
 /// python-engineio's `Client` and `AsyncClient` (pinned, installed by scripts/setup into .build/interop-venv) as live
@@ -129,7 +130,7 @@ struct PythonClientInteropTests {
         ("sync", false, "polling"), ("async", false, "polling"), ("async", true, "polling,websocket"), ("async", false, "websocket"),
     ])
     func echoOverTLS(mode: String, asyncServer: Bool, transports: String) throws {
-        let certificate = try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1")
+        let certificate = try selfSignedCertificate(names: "DNS:localhost,IP:127.0.0.1")
         let peer = try Peer(async: asyncServer, certificate: certificate)
         let outcome = try runClient(mode, port: peer.port, transports: transports, scenario: "echo", trusting: certificate.cert)
         // Counted first: a failed comparison of the whole echo would print megabytes.
@@ -141,7 +142,7 @@ struct PythonClientInteropTests {
 
     @Test("on the TLS port, plain HTTP and a stalled handshake are closed or left idle while our own client is served")
     func tlsPortRefusesPlainHTTP() throws {
-        let certificate = try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1")
+        let certificate = try selfSignedCertificate(names: "DNS:localhost,IP:127.0.0.1")
         let peer = try Peer(async: false, certificate: certificate)
         let stalled = try TestSocket(port: peer.port)
         stalled.write([0x16, 0x03, 0x01])  // the start of a ClientHello, and then nothing
@@ -169,7 +170,7 @@ struct PythonClientInteropTests {
 
     @Test("a TLS handshake left unfinished past headersTimeout closes the connection")
     func stalledHandshakeTimesOut() throws {
-        let certificate = try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1")
+        let certificate = try selfSignedCertificate(names: "DNS:localhost,IP:127.0.0.1")
         var options = Self.options
         options.headersTimeout = 0.3
         let peer = try Peer(async: false, options: options, certificate: certificate)

@@ -4,17 +4,17 @@ import Foundation
 import Glibc
 import Testing
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+package struct TestFailure: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// A blocking TCP connection to the server under test, with a 5 s receive timeout so a bug cannot hang the suite.
-final class TestSocket {
-    let fd: Int32
+package final class TestSocket {
+    package let fd: Int32
     private var pending: [UInt8] = []
 
-    init(port: Int) throws {
+    package init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -30,7 +30,7 @@ final class TestSocket {
 
     deinit { close(fd) }
 
-    func write(_ bytes: [UInt8]) {
+    package func write(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -40,7 +40,7 @@ final class TestSocket {
     }
 
     /// Some bytes, or `nil` at end of stream or timeout.
-    func read() -> [UInt8]? {
+    package func read() -> [UInt8]? {
         if !pending.isEmpty {
             defer { pending = [] }
             return pending
@@ -50,17 +50,17 @@ final class TestSocket {
         return count > 0 ? Array(buffer[0..<count]) : nil
     }
 
-    func unread(_ bytes: [UInt8]) { pending = bytes + pending }
+    package func unread(_ bytes: [UInt8]) { pending = bytes + pending }
 
     /// One HTTP request and its response.
-    func request(_ method: String, _ target: String, body: [UInt8] = [], headers: [(String, String)] = []) throws -> HTTPResponse {
+    package func request(_ method: String, _ target: String, body: [UInt8] = [], headers: [(String, String)] = []) throws -> HTTPResponse {
         var head = HTTPRequestHead(method: method, target: target, headers: HTTPHeaders([(name: "Host", value: "127.0.0.1")] + headers.map { (name: $0.0, value: $0.1) }))
         if !body.isEmpty { head.headers.add(name: "Content-Type", value: "text/plain;charset=UTF-8") }
         write(HTTPRequest(head: head, body: body).serialized())
         return try response(to: method)
     }
 
-    func response(to method: String) throws -> HTTPResponse {
+    package func response(to method: String) throws -> HTTPResponse {
         var parser = HTTPResponseParser()
         parser.expectResponse(toMethod: method)
         while true {
@@ -79,12 +79,12 @@ final class TestSocket {
 }
 
 /// A WebSocket client for the tests, masking its frames as a client must.
-final class TestWebSocket {
-    let socket: TestSocket
+package final class TestWebSocket {
+    package let socket: TestSocket
     private var assembler = WebSocketMessageAssembler(role: .client, limits: .init(maxFrameSize: 10_000_000), maxMessageSize: 10_000_000)
-    let status: Int
+    package let status: Int
 
-    init(port: Int, target: String) throws {
+    package init(port: Int, target: String) throws {
         socket = try TestSocket(port: port)
         let key = WebSocketHandshake.key(fromNonce: (0..<16).map { _ in UInt8.random(in: 0...255) })
         let head = HTTPRequestHead(method: "GET", target: target, headers: HTTPHeaders([(name: "Host", value: "127.0.0.1")] + WebSocketHandshake.requestHeaders(key: key)))
@@ -98,9 +98,9 @@ final class TestWebSocket {
         }
     }
 
-    func send(_ text: String) { send(opcode: .text, Array(text.utf8)) }
+    package func send(_ text: String) { send(opcode: .text, Array(text.utf8)) }
 
-    func send(opcode: WebSocketOpcode, _ payload: [UInt8]) {
+    package func send(opcode: WebSocketOpcode, _ payload: [UInt8]) {
         socket.write(WebSocketFrameEncoder.encode(WebSocketFrame(opcode: opcode, payload: payload), maskingKey: [7, 1, 9, 3]))
     }
 
@@ -109,7 +109,7 @@ final class TestWebSocket {
     /// Every byte received since the handshake, to show what a broken stream held.
     private(set) var received: [UInt8] = []
 
-    func receive() throws -> WebSocketEvent? {
+    package func receive() throws -> WebSocketEvent? {
         while true {
             let next: WebSocketEvent?
             do {
@@ -130,13 +130,13 @@ final class TestWebSocket {
         }
     }
 
-    func receiveText() throws -> String? {
+    package func receiveText() throws -> String? {
         if case .text(let text)? = try receive() { return text }
         return nil
     }
 
     /// Whether the server closes the connection (a close frame or end of stream) within the timeout.
-    func closes() throws -> Bool {
+    package func closes() throws -> Bool {
         while true {
             switch try receive() {
             case .close?, nil: return true
@@ -147,21 +147,21 @@ final class TestWebSocket {
 }
 
 /// Which echo server a test runs against: a façade in this process, or the `eio` binary.
-enum EchoKind: String, CaseIterable, CustomTestStringConvertible {
+package enum EchoKind: String, CaseIterable, CustomTestStringConvertible {
     case server = "Server", asyncServer = "AsyncServer", eioServe = "eio serve --echo", eioServeAsync = "eio serve --echo --async"
-    var testDescription: String { rawValue }
+    package var testDescription: String { rawValue }
 }
 
 /// An echo server on a free port, configured as the compliance suite expects (ping 300/200 ms, CORS `*`).
-final class EchoServer {
-    let port: Int
+package final class EchoServer {
+    package let port: Int
     /// The open sessions' sids (none for the `eio` binary, whose sessions live in another process).
-    let sids: @Sendable () -> [String]
+    package let sids: @Sendable () -> [String]
     private let stop: @Sendable () -> Void
     private var process: EioServeProcess?
 
     /// `eio serve --echo` (and `--async`) with the suite's configuration, or a façade with the default options.
-    convenience init(kind: EchoKind) throws {
+    package convenience init(kind: EchoKind) throws {
         switch kind {
         case .server: try self.init(async: false)
         case .asyncServer: try self.init(async: true)
@@ -180,7 +180,7 @@ final class EchoServer {
 
     /// `async`: an `AsyncServer` behind an `ASGIApp` instead of a `Server` behind a `WSGIApp`. Both with default
     /// handler options: a session's handlers run in order, so echoes come back in the order sent.
-    init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*"), async: Bool = false) throws {
+    package init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*"), async: Bool = false) throws {
         if async {
             let server = try AsyncServer(options: options)
             server.on(.message) { sid, data in await server.send(sid, data) }
@@ -214,10 +214,10 @@ final class EchoServer {
 
     deinit { stop() }
 
-    var base: String { "/engine.io/?EIO=4" }
+    package var base: String { "/engine.io/?EIO=4" }
 
     /// Opens a polling session and returns its sid.
-    func pollingSession(_ socket: TestSocket) throws -> String {
+    package func pollingSession(_ socket: TestSocket) throws -> String {
         let response = try socket.request("GET", "\(base)&transport=polling")
         let body = String(decoding: response.body, as: UTF8.self)
         guard body.hasPrefix("0"), let open = try? OpenPacket(json: String(body.dropFirst())) else { throw TestFailure("bad handshake: \(body)") }
@@ -226,17 +226,18 @@ final class EchoServer {
 }
 
 /// A result handed from a task to a waiting thread.
-final class PortResult: @unchecked Sendable {
+package final class PortResult: @unchecked Sendable {
+    package init() {}
     private let lock = NSLock()
     private var result: Result<Int, any Error> = .failure(TestFailure("not started"))
 
-    func set(_ value: Result<Int, any Error>) {
+    package func set(_ value: Result<Int, any Error>) {
         lock.lock()
         result = value
         lock.unlock()
     }
 
-    func get() throws -> Int {
+    package func get() throws -> Int {
         lock.lock()
         defer { lock.unlock() }
         return try result.get()

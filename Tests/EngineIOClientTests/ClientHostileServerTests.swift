@@ -3,11 +3,12 @@ import EngineIOPlatform
 import Foundation
 import Glibc
 import Synchronization
+import EngineIOTestSupport
 import Testing
 
 /// `Tests/Interop/hostile_server.py MODE`: a server that misbehaves in one way (see its docstring).
 final class HostileServer: @unchecked Sendable {
-    static let script = LoopbackTests.PythonClientInteropTests.root.appendingPathComponent("Tests/Interop/hostile_server.py").path
+    static let script = packageRoot.appendingPathComponent("Tests/Interop/hostile_server.py").path
     let process = Process()
     let port: Int
     private let output = Pipe()
@@ -115,7 +116,7 @@ struct ConnectRun: CustomStringConvertible {
     }
 }
 
-extension LoopbackTests {
+extension ClientLoopbackTests {
     /// `eio connect` (our `Client`) against servers that misbehave: every case ends in time, with a clear line, a
     /// non-zero exit and bounded memory. Deadlines: `--request-timeout 1` bounds each connect.
     @Suite("Client against hostile servers")

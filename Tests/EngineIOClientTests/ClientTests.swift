@@ -1,9 +1,10 @@
 import EngineIO
 import Foundation
 import Glibc
+import EngineIOTestSupport
 import Testing
 
-extension LoopbackTests {
+extension ClientLoopbackTests {
     /// Our `Client` and `AsyncClient` against live servers: ours, and python-engineio's `AsyncServer` on aiohttp.
     @Suite("Clients over loopback")
     struct ClientTests {
@@ -46,7 +47,7 @@ extension LoopbackTests {
             /// `threading`: python's `Server` in threading mode behind Werkzeug instead of `AsyncServer` on aiohttp.
             /// The server picks a free port and says which.
             init(pingInterval: Double = 25, certificate: (cert: String, key: String)? = nil, threading: Bool = false) throws {
-                let root = PythonClientInteropTests.root
+                let root = packageRoot
                 process.executableURL = root.appendingPathComponent(".build/interop-venv/bin/python")
                 if threading {
                     process.arguments = [root.appendingPathComponent("Tests/Interop/python_threading_server.py").path, "0"]
@@ -134,7 +135,7 @@ extension LoopbackTests {
                 return nil
             }
             let app = WSGIApp(server)
-            let certificate = tls ? try ClientTLSTests.certificate(names: "DNS:localhost,IP:127.0.0.1") : nil
+            let certificate = tls ? try selfSignedCertificate(names: "DNS:localhost,IP:127.0.0.1") : nil
             let port = try app.start(host: "127.0.0.1", port: 0, certificateFile: certificate?.cert, keyFile: certificate?.key)
             defer { app.stop() }
             let client = try Client(options: ClientOptions(caFile: certificate?.cert))
@@ -236,12 +237,12 @@ extension LoopbackTests {
     }
 }
 
-extension LoopbackTests {
+extension ClientLoopbackTests {
     @Suite("eio connect")
     struct EIOConnectTests {
         func run(_ arguments: [String], input: String) throws -> (status: Int32, output: String, errors: String) {
             let process = Process()
-            process.executableURL = PythonClientInteropTests.root.appendingPathComponent(".build/debug/eio")
+            process.executableURL = packageRoot.appendingPathComponent(".build/debug/eio")
             process.arguments = ["connect"] + arguments
             let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
             process.standardInput = stdin
@@ -273,26 +274,10 @@ extension LoopbackTests {
     }
 }
 
-extension LoopbackTests {
+extension ClientLoopbackTests {
     /// TLS against python-engineio serving a certificate made for the test.
     @Suite("Client TLS")
     struct ClientTLSTests {
-        /// A self-signed certificate for `names` (e.g. `DNS:localhost,IP:127.0.0.1`), made with the openssl tool.
-        static func certificate(names: String) throws -> (cert: String, key: String) {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eio-tls-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=test", "-addext", "subjectAltName=\(names)"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw TestFailure("openssl req failed") }
-            return (cert, key)
-        }
-
         func connect(_ server: ClientTests.PythonServer, host: String = "127.0.0.1", options: ClientOptions, transports: [Transport]? = nil) throws -> String {
             let client = try Client(options: options)
             let reply = EngineEvent()
@@ -310,7 +295,7 @@ extension LoopbackTests {
 
         @Test("a server whose CA we were not given is refused; with --ca-file or sslVerify false it is accepted", arguments: [nil, [Transport.websocket]])
         func verification(transports: [Transport]?) throws {
-            let certificate = try Self.certificate(names: "DNS:localhost,IP:127.0.0.1")
+            let certificate = try selfSignedCertificate(names: "DNS:localhost,IP:127.0.0.1")
             let server = try ClientTests.PythonServer(certificate: certificate)
             #expect {
                 try Client().connect("https://127.0.0.1:\(server.port)", transports: transports)
@@ -325,7 +310,7 @@ extension LoopbackTests {
 
         @Test("a certificate for another host name is refused even from a trusted CA")
         func wrongHostname() throws {
-            let certificate = try Self.certificate(names: "DNS:elsewhere.example")
+            let certificate = try selfSignedCertificate(names: "DNS:elsewhere.example")
             let server = try ClientTests.PythonServer(certificate: certificate)
             #expect {
                 try Client(options: ClientOptions(caFile: certificate.cert)).connect("https://127.0.0.1:\(server.port)")
@@ -337,15 +322,15 @@ extension LoopbackTests {
     }
 }
 
-extension LoopbackTests {
+extension ClientLoopbackTests {
     @Suite("Client through an HTTP proxy")
     struct ClientProxyTests {
         @Test("every connection goes through the proxy's CONNECT tunnel, on each transport", arguments: [nil, [Transport.polling], [.websocket]])
         func throughProxy(transports: [Transport]?) throws {
             let server = try EchoServer()
             let proxy = Process()
-            proxy.executableURL = PythonClientInteropTests.root.appendingPathComponent(".build/interop-venv/bin/python")
-            proxy.arguments = [PythonClientInteropTests.root.appendingPathComponent("Tests/Interop/connect_proxy.py").path]
+            proxy.executableURL = packageRoot.appendingPathComponent(".build/interop-venv/bin/python")
+            proxy.arguments = [packageRoot.appendingPathComponent("Tests/Interop/connect_proxy.py").path]
             let output = Pipe()
             proxy.standardOutput = output
             try proxy.run()

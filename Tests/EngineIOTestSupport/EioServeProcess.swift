@@ -2,16 +2,16 @@ import Foundation
 import Glibc
 
 /// `eio serve` as users run it: the built binary in a process of its own, on a free port.
-final class EioServeProcess: @unchecked Sendable {
-    static let binary = LoopbackTests.PythonClientInteropTests.root.appendingPathComponent(".build/debug/eio").path
+package final class EioServeProcess: @unchecked Sendable {
+    package static let binary = packageRoot.appendingPathComponent(".build/debug/eio").path
 
-    let process = Process()
-    let port: Int
+    package let process = Process()
+    package let port: Int
     private let output = Pipe()
 
     /// Starts `eio serve --port 0` with `arguments` and waits for its "serving on" line. `fileLimit`: the
     /// process's open-file limit (`ulimit -n`), when it should be lower than ours.
-    init(_ arguments: [String], fileLimit: Int? = nil) throws {
+    package init(_ arguments: [String], fileLimit: Int? = nil) throws {
         if let fileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", Self.binary, "serve", "--port", "0"] + arguments
@@ -36,12 +36,12 @@ final class EioServeProcess: @unchecked Sendable {
         self.port = port
     }
 
-    var pid: Int32 { process.processIdentifier }
+    package var pid: Int32 { process.processIdentifier }
 
-    var threadCount: Int { Self.threadCount(of: pid) }
+    package var threadCount: Int { Self.threadCount(of: pid) }
 
     /// A process's thread count, from /proc.
-    static func threadCount(of pid: Int32) -> Int {
+    package static func threadCount(of pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") })
         else { return 0 }
@@ -49,7 +49,7 @@ final class EioServeProcess: @unchecked Sendable {
     }
 
     /// Resident memory, from /proc.
-    var residentBytes: Int {
+    package var residentBytes: Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
         else { return 0 }
@@ -57,7 +57,7 @@ final class EioServeProcess: @unchecked Sendable {
     }
 
     /// CPU time used so far (user + system), from /proc.
-    var cpuSeconds: Double {
+    package var cpuSeconds: Double {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")
         else { return 0 }
@@ -68,7 +68,7 @@ final class EioServeProcess: @unchecked Sendable {
     }
 
     /// Open descriptors, from /proc.
-    var openFiles: Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0 }
+    package var openFiles: Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0 }
 
     deinit {
         if process.isRunning {

@@ -1,9 +1,10 @@
 import EngineIO
 import Foundation
 import Glibc
+import EngineIOTestSupport
 import Testing
 
-extension LoopbackTests {
+extension ClientLoopbackTests {
     /// `reconnection` on our clients against a real server that goes away and comes back on the same port.
     @Suite("Client reconnection", .serialized)
     struct ClientReconnectionTests {
