@@ -1,4 +1,4 @@
-import EngineIOCore
+@testable import EngineIOCore
 import EngineIOSpec
 import EngineIOTesting
 import Testing

@@ -1,4 +1,4 @@
-import EngineIOCore
+@testable import EngineIOCore
 import EngineIOWire
 import EngineIOSpec
 import Testing

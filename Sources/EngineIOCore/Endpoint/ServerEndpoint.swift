@@ -27,42 +27,44 @@ import EngineIOWire
 // refused handshakes by error, disconnects by reason. Plain integers in the state, summed by the shell for metrics.
 /// The whole server as a pure reducer: it admits requests and WebSocket handshakes, and runs one
 /// `ServerSession` per sid.
+///
+/// Its state is readable from anywhere and writable only here: nothing but `reduce(_:_:)` moves it.
 public struct ServerEndpoint: Hashable, Codable, Sendable {
     /// A routed request waiting for its session's answer.
     public struct PendingRequest: Hashable, Codable, Sendable {
         /// What the request is to its session: the polling handshake, a long-poll `GET`, or a `POST`.
         public enum Kind: Hashable, Codable, Sendable { case handshake, poll, post }
         /// The session the request was routed to; for a handshake, the fresh sid it opened.
-        public var sid: String
+        public internal(set) var sid: String
         /// What the request is; a handshake's payload reply also carries the sid cookie, if one is configured.
-        public var kind: Kind
+        public internal(set) var kind: Kind
         /// The request as `TrustedProxies` resolved it, which shapes the reply (CORS headers, `b64`,
         /// `Accept-Encoding`); a `POST` body is binary if its `Content-Type` starts with `application/octet-stream`.
-        public var request: EngineIORequest
+        public internal(set) var request: EngineIORequest
     }
 
     /// The server's options; the reducer never changes them.
-    public var settings: ServerEndpointSettings
+    public internal(set) var settings: ServerEndpointSettings
     /// The live sessions by sid. A session joins when its handshake is admitted and leaves once it is finished
     /// (`ServerSession.isFinished`); requests for its sid then get `Session ID unknown`.
-    public var sessions: [String: ServerSession] = [:]
+    public internal(set) var sessions: [String: ServerSession] = [:]
     /// The requests routed to a session and not answered yet; an entry leaves when the request is answered or
     /// aborted.
-    public var pending: [RequestID: PendingRequest] = [:]
+    public internal(set) var pending: [RequestID: PendingRequest] = [:]
     /// Which session each WebSocket (session transport or upgrade probe) belongs to.
-    public var connections: [ConnectionID: String] = [:]
+    public internal(set) var connections: [ConnectionID: String] = [:]
     /// The 101 each admitted WebSocket handshake gets once its session accepts it.
-    public var acceptances: [ConnectionID: WebSocketAcceptance] = [:]
+    public internal(set) var acceptances: [ConnectionID: WebSocketAcceptance] = [:]
     /// Set by `shutdownRequested` and never cleared: new sessions are refused (400) from then on.
-    public var isShutDown = false
+    public internal(set) var isShutDown = false
     /// Refusing new sessions while the existing ones finish (see `drainRequested`).
-    public var isDraining = false
+    public internal(set) var isDraining = false
     /// When a drain closes the sessions left.
-    public var drainDeadline: Instant?
+    public internal(set) var drainDeadline: Instant?
     /// Whether `drained` has been announced.
-    public var hasAnnouncedDrained = false
+    public internal(set) var hasAnnouncedDrained = false
     /// What the endpoint has counted since it started; the reducer only ever adds to it.
-    public var counters = ServerCounters()
+    public internal(set) var counters = ServerCounters()
 
     /// An endpoint with no sessions, neither draining nor shut down.
     public init(settings: ServerEndpointSettings) { self.settings = settings }

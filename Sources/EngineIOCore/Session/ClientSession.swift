@@ -32,6 +32,8 @@ import EngineIOWire
 // Redirects: the handshake follows 301, 302, 303, 307 and 308 (at most `maxRedirects`), to http or https only and
 // never from https to http; the last `Location` becomes the server's URL for the rest of the session.
 /// One client connection as a value, driven by `reduce(_:_:)`; it names its own requests and WebSockets.
+///
+/// Its state is readable from anywhere and writable only here: nothing but `reduce(_:_:)` moves it.
 public struct ClientSession: Hashable, Codable, Sendable {
     /// Where the connection is in its life; `closed` and `failed` are terminal.
     public enum Phase: Hashable, Codable, Sendable {
@@ -61,11 +63,11 @@ public struct ClientSession: Hashable, Codable, Sendable {
         }
 
         /// The probe's WebSocket.
-        public var connection: ConnectionID
+        public internal(set) var connection: ConnectionID
         /// How far the probe has got.
-        public var stage: Stage
+        public internal(set) var stage: Stage
         /// The probe is abandoned if it has not committed by then.
-        public var deadline: Instant
+        public internal(set) var deadline: Instant
 
         /// A probe with these values, stored as given.
         public init(connection: ConnectionID, stage: Stage, deadline: Instant) {
@@ -86,46 +88,46 @@ public struct ClientSession: Hashable, Codable, Sendable {
     }
 
     /// The client's options; the reducer never changes them.
-    public var settings: ClientSessionSettings
+    public internal(set) var settings: ClientSessionSettings
     /// Where the session is; it starts `idle`, and each event is handled as its phase says.
-    public var phase: Phase = .idle
+    public internal(set) var phase: Phase = .idle
     /// The transport in use: the first of `settings.transports` (polling if none), then `websocket` once an
     /// upgrade commits.
-    public var transport: Transport
+    public internal(set) var transport: Transport
     /// The server's open packet (sid, heartbeat timings, `maxPayload`), from the moment the session opens; kept
     /// after it closes.
-    public var handshake: OpenPacket?
+    public internal(set) var handshake: OpenPacket?
     /// The polling handshake `GET` awaiting its answer (the first, or the one a redirect led to); nil
     /// otherwise.
-    public var handshakeRequest: RequestID?
+    public internal(set) var handshakeRequest: RequestID?
     /// The session's WebSocket: while connecting, the WebSocket-only handshake's; once open, the transport
     /// (after that handshake or a committed upgrade). Nil when there is none or it has closed.
-    public var webSocket: ConnectionID?
+    public internal(set) var webSocket: ConnectionID?
     /// The upgrade probe in progress, opened after a polling handshake that offers `websocket` when
     /// `settings.upgrade` allows it.
-    public var probe: Probe?
+    public internal(set) var probe: Probe?
     /// The long-poll `GET` awaiting its answer: over polling one is always out, re-issued after each response,
     /// except while an upgrade is pausing.
-    public var poll: RequestID?
+    public internal(set) var poll: RequestID?
     /// The `POST` awaiting its answer, at most one; packets sent meanwhile wait in `outbound`. The best-effort
     /// close `POST` of `disconnect` is not tracked.
-    public var post: RequestID?
+    public internal(set) var post: RequestID?
     /// Packets waiting for a POST slot, or for the upgrade to finish.
-    public var outbound: [Packet] = []
+    public internal(set) var outbound: [Packet] = []
     /// The heartbeat deadline while the session is open; nil before it opens and once it closes.
-    public var heartbeat: Heartbeat?
+    public internal(set) var heartbeat: Heartbeat?
     /// The ID the next request or WebSocket the session names gets; both share this counter, so no ID repeats.
-    public var nextID: UInt64 = 1
+    public internal(set) var nextID: UInt64 = 1
     /// The connect gives up at this instant (while connecting).
-    public var connectDeadline: Instant?
+    public internal(set) var connectDeadline: Instant?
     /// A direct WebSocket handshake was answered (101); the open packet is awaited.
-    public var webSocketAnswered = false
+    public internal(set) var webSocketAnswered = false
     /// Redirects followed by the handshake.
-    public var redirects = 0
+    public internal(set) var redirects = 0
     /// The outstanding POST fails at this instant.
-    public var postDeadline: Instant?
+    public internal(set) var postDeadline: Instant?
     /// Why the session ended with `transport error`, as far as the shell could tell.
-    public var closeCause: TransportFailure?
+    public internal(set) var closeCause: TransportFailure?
 
     /// An idle session that will start on the first of `settings.transports` (polling if the list is empty).
     public init(settings: ClientSessionSettings) {

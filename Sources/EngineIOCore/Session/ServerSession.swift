@@ -33,6 +33,8 @@ import EngineIOWire
 // Closing sends `1` where it helps the peer (server close: after everything queued) and closes the WebSocket right
 // away; the application hears `closed(reason)` exactly once.
 /// One server-side Engine.IO session (one sid) as a value, driven by `reduce(_:_:)`.
+///
+/// Its state is readable from anywhere and writable only here: nothing but `reduce(_:_:)` moves it.
 public struct ServerSession: Hashable, Codable, Sendable {
     /// Where the session is in its life; `closed` and `rejected` are terminal.
     public enum Phase: Hashable, Codable, Sendable {
@@ -55,15 +57,15 @@ public struct ServerSession: Hashable, Codable, Sendable {
     /// A WebSocket that may become the session's transport.
     public struct Probe: Hashable, Codable, Sendable {
         /// The candidate WebSocket.
-        public var connection: ConnectionID
+        public internal(set) var connection: ConnectionID
         /// `2probe` was answered; GETs now get `6` and packets wait for the upgrade.
-        public var probed: Bool
+        public internal(set) var probed: Bool
         /// The probe is abandoned (its WebSocket closed) if the client has not sent `5` by this instant,
         /// `upgradeTimeout` after the WebSocket opened.
-        public var deadline: Instant
+        public internal(set) var deadline: Instant
         /// The WebSocket's `b64` query flag: binary data goes on it as base64 text; it becomes `webSocketBase64` when
         /// the upgrade commits.
-        public var base64: Bool
+        public internal(set) var base64: Bool
 
         /// A probe with these values, stored as given.
         public init(connection: ConnectionID, probed: Bool, deadline: Instant, base64: Bool) {
@@ -85,38 +87,38 @@ public struct ServerSession: Hashable, Codable, Sendable {
     }
 
     /// The session ID the shell drew, sent in the open packet; it never changes.
-    public var sid: String
+    public internal(set) var sid: String
     /// The limits and timings for the session's protocol version, chosen at the handshake; they never change.
-    public var settings: ServerSessionSettings
+    public internal(set) var settings: ServerSessionSettings
     /// Where the session is; each event is handled as its phase says, after expired deadlines are acted on.
-    public var phase: Phase
+    public internal(set) var phase: Phase
     /// The transport packets go out on: the handshake's, then `websocket` once an upgrade commits; it never goes
     /// back.
-    public var transport: Transport
+    public internal(set) var transport: Transport
     /// The session's WebSocket, once it has one.
-    public var webSocket: ConnectionID?
+    public internal(set) var webSocket: ConnectionID?
     /// Whether binary data goes to the WebSocket as base64 text (the JavaScript client's `b64` flag).
-    public var webSocketBase64: Bool
+    public internal(set) var webSocketBase64: Bool
     /// The upgrade in progress, if any: set when a WebSocket with this sid opens on a polling session that may
     /// upgrade; cleared when the client commits, the probe fails or times out, or the session closes.
-    public var probe: Probe?
+    public internal(set) var probe: Probe?
     /// The long-poll `GET` waiting for packets, at most one: answered as soon as something is queued, with `6`
     /// once a probe is probed, or at the close.
-    public var parkedPoll: RequestID?
+    public internal(set) var parkedPoll: RequestID?
     /// The `POST` whose body is on its way, from `postStarted` until the body is handled; another `POST`
     /// meanwhile (or while `heldPost` waits) closes the session with `transport error`.
-    public var activePost: RequestID?
+    public internal(set) var activePost: RequestID?
     /// A POST whose packets were delivered and whose `ok` waits: the application is behind, or the client is not
     /// collecting what is queued for it (see `ServerSessionSettings.outboundHighWater`).
-    public var heldPost: RequestID?
+    public internal(set) var heldPost: RequestID?
     /// The application's handlers are behind this session's messages (the WebSocket is paused meanwhile).
-    public var applicationBehind: Bool
+    public internal(set) var applicationBehind: Bool
     /// Packets waiting for a poll (or for the upgrade to finish).
-    public var outbound: [Packet]
+    public internal(set) var outbound: [Packet]
     /// The data bytes in `outbound`, which the queue bound counts.
-    public var outboundBytes: Int
+    public internal(set) var outboundBytes: Int
     /// The heartbeat deadline while the session is open; nil before it opens and once it closes.
-    public var heartbeat: Heartbeat?
+    public internal(set) var heartbeat: Heartbeat?
 
     /// A session whose handshake just arrived; the effects ask the application to authorize it.
     public static func start(sid: String, settings: ServerSessionSettings, handshake: Handshake) -> (ServerSession, [ServerSessionEffect]) {
