@@ -76,10 +76,10 @@ let package = Package(
         .testTarget(name: "EngineIOPlatformTests", dependencies: ["EngineIOPlatform", "EngineIOTesting"], swiftSettings: strict),
         // What the loopback test targets share: raw test clients, `eio serve` as a process, an echo server.
         .target(
-            name: "EngineIOTestSupport", dependencies: ["EngineIO", "EngineIOWire", "EngineIOPlatform"], path: "Tests/EngineIOTestSupport",
+            name: "EngineIOTestSupport", dependencies: ["EngineIO", "EngineIOCore", "EngineIOWire", "EngineIOPlatform"], path: "Tests/EngineIOTestSupport",
             swiftSettings: strict),
-        .testTarget(name: "EngineIOServerTests", dependencies: ["EngineIO", "EngineIOTesting", "EngineIOTestSupport"], swiftSettings: strict),
-        .testTarget(name: "EngineIOClientTests", dependencies: ["EngineIO", "EngineIOTestSupport"], swiftSettings: strict),
+        .testTarget(name: "EngineIOServerTests", dependencies: ["EngineIO", "EngineIOCore", "EngineIOTesting", "EngineIOTestSupport"], swiftSettings: strict),
+        .testTarget(name: "EngineIOClientTests", dependencies: ["EngineIO", "EngineIOCore", "EngineIOTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

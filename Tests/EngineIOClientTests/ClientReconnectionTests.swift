@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOCore
 import Foundation
 import Glibc
 import EngineIOTestSupport

@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOCore
 import Foundation
 import Glibc
 import EngineIOTestSupport
@@ -104,8 +105,8 @@ extension ClientLoopbackTests {
         static let expectedEcho: [MessageData] = (0..<100).flatMap { index in [MessageData.text("m\(index) ☃"), .binary([UInt8(index), 0, 255])] }
 
         @Test("Client echoes through our server over every transport combination", arguments: [nil, [Transport.polling], [.websocket]])
-        func ourServer(transports: [Transport]?) throws {
-            let server = try EchoServer()
+        func ourServer(transports: [Transport]?) async throws {
+            let server = try await EchoServer()
             let (recorder, transport) = try echo(port: server.port, transports: transports)
             #expect(recorder.received == Self.expectedEcho)
             #expect(transport == (transports == [.polling] ? .polling : .websocket))
@@ -157,8 +158,8 @@ extension ClientLoopbackTests {
         }
 
         @Test("connecting twice is refused, and disconnect(reason:) hands the application's own reason to its disconnect handler")
-        func customReason() throws {
-            let server = try EchoServer()
+        func customReason() async throws {
+            let server = try await EchoServer()
             let client = try Client()
             let recorder = Recorder()
             client.on(.disconnect) { recorder.disconnected($0) }
@@ -219,7 +220,7 @@ extension ClientLoopbackTests {
 
         @Test("AsyncClient connects, echoes in order and disconnects")
         func asyncClient() async throws {
-            let server = try EchoServer(async: true)
+            let server = try await EchoServer(async: true)
             let client = try AsyncClient()
             let recorder = Recorder()
             recorder.expected = 50
@@ -258,8 +259,8 @@ extension ClientLoopbackTests {
         }
 
         @Test("each line of input goes out and each reply comes back on its own line", arguments: ["polling,websocket", "polling", "websocket"])
-        func echo(transports: String) throws {
-            let server = try EchoServer()
+        func echo(transports: String) async throws {
+            let server = try await EchoServer()
             let result = try run(["http://127.0.0.1:\(server.port)", "--transports", transports, "--header", "X-Test: yes"], input: "hello\nsecond line ☃\n")
             #expect(result.status == 0, "\(result.errors)")
             #expect(result.output == "hello\nsecond line ☃\n")
@@ -326,8 +327,8 @@ extension ClientLoopbackTests {
     @Suite("Client through an HTTP proxy")
     struct ClientProxyTests {
         @Test("every connection goes through the proxy's CONNECT tunnel, on each transport", arguments: [nil, [Transport.polling], [.websocket]])
-        func throughProxy(transports: [Transport]?) throws {
-            let server = try EchoServer()
+        func throughProxy(transports: [Transport]?) async throws {
+            let server = try await EchoServer()
             let proxy = Process()
             proxy.executableURL = packageRoot.appendingPathComponent(".build/interop-venv/bin/python")
             proxy.arguments = [packageRoot.appendingPathComponent("Tests/Interop/connect_proxy.py").path]
@@ -363,7 +364,7 @@ extension ClientLoopbackTests {
             try client.send("via proxy")
             #expect(echoed.wait(timeout: 5))
             client.disconnect()
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
             #expect(lines.all.contains("tunnel 127.0.0.1:\(server.port)"))
         }
     }

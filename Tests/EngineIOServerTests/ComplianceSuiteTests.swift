@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOCore
 import EngineIOWire
 import Foundation
 import EngineIOTestSupport
@@ -17,8 +18,8 @@ struct ComplianceSuiteTests {
     func text(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
 
     @Test("1: a polling handshake returns the open packet with the suite's values", arguments: EchoKind.allCases)
-    func pollingHandshake(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func pollingHandshake(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let socket = try TestSocket(port: server.port)
         let response = try socket.request("GET", "\(server.base)&transport=polling")
         #expect(response.head.status == 200)
@@ -30,8 +31,8 @@ struct ComplianceSuiteTests {
     }
 
     @Test("2 to 4: bad EIO, transport or method are refused with 400", arguments: EchoKind.allCases)
-    func badHandshakes(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func badHandshakes(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let socket = try TestSocket(port: server.port)
         for (method, target) in [("GET", "/engine.io/?transport=polling"), ("GET", "/engine.io/?EIO=abc&transport=polling"), ("GET", "/engine.io/?EIO=4"),
                                  ("GET", "/engine.io/?EIO=4&transport=abc"), ("POST", "/engine.io/?EIO=4&transport=polling"), ("PUT", "/engine.io/?EIO=4&transport=polling")] {
@@ -40,8 +41,8 @@ struct ComplianceSuiteTests {
     }
 
     @Test("5: a WebSocket handshake opens a session without upgrades", arguments: EchoKind.allCases)
-    func webSocketHandshake(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func webSocketHandshake(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
         #expect(ws.status == 101)
         let open = try #require(try ws.receiveText())
@@ -50,16 +51,16 @@ struct ComplianceSuiteTests {
     }
 
     @Test("6 and 7: WebSockets with a bad EIO or transport are refused", arguments: EchoKind.allCases)
-    func badWebSockets(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func badWebSockets(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         for target in ["/engine.io/?transport=websocket", "/engine.io/?EIO=abc&transport=websocket", "/engine.io/?EIO=4", "/engine.io/?EIO=4&transport=abc"] {
             #expect(try TestWebSocket(port: server.port, target: target).status == 400, "\(target)")
         }
     }
 
     @Test("8 to 10: POSTed packets are answered ok and echoed in one poll", arguments: EchoKind.allCases)
-    func pollingMessages(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func pollingMessages(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let socket = try TestSocket(port: server.port)
         let sid = try server.pollingSession(socket)
         for body in ["4hello", "4test1\u{1E}4test2\u{1E}4test3", "4hello\u{1E}bAQIDBA=="] {
@@ -77,8 +78,8 @@ struct ComplianceSuiteTests {
     }
 
     @Test("11: an invalid packet closes the session", arguments: EchoKind.allCases)
-    func invalidPacket(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func invalidPacket(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let socket = try TestSocket(port: server.port)
         let sid = try server.pollingSession(socket)
         #expect(try socket.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array("abc".utf8)).head.status == 400)
@@ -86,12 +87,12 @@ struct ComplianceSuiteTests {
     }
 
     @Test("12: a duplicate poll gets 400, the parked one 1, and the session is gone", arguments: EchoKind.allCases)
-    func duplicatePoll(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func duplicatePoll(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let first = try TestSocket(port: server.port), second = try TestSocket(port: server.port)
         let sid = try server.pollingSession(first)
         first.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
-        Thread.sleep(forTimeInterval: 0.1)  // the first poll is parked before the second arrives
+        try await Task.sleep(for: .seconds(0.1))  // the first poll is parked before the second arrives
         #expect(try second.request("GET", "\(server.base)&transport=polling&sid=\(sid)&t=burst").head.status == 400)
         let parked = try first.response(to: "GET")
         #expect(parked.head.status == 200 && text(parked) == "1")
@@ -99,8 +100,8 @@ struct ComplianceSuiteTests {
     }
 
     @Test("13 to 15: WebSocket text and binary echo; an invalid packet closes the socket", arguments: EchoKind.allCases)
-    func webSocketMessages(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func webSocketMessages(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
         _ = try ws.receiveText()
         ws.send("4hello")
@@ -112,8 +113,8 @@ struct ComplianceSuiteTests {
     }
 
     @Test("16 and 17: polling pings arrive each interval; unanswered, the session is gone at 500 ms", arguments: EchoKind.allCases)
-    func pollingHeartbeat(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func pollingHeartbeat(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let socket = try TestSocket(port: server.port)
         let sid = try server.pollingSession(socket)
         for _ in 0..<3 {
@@ -121,13 +122,13 @@ struct ComplianceSuiteTests {
             #expect(try socket.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array("3".utf8)).head.status == 200)
         }
         let lonely = try server.pollingSession(socket)
-        Thread.sleep(forTimeInterval: 0.55)
+        try await Task.sleep(for: .seconds(0.55))
         #expect(try socket.request("GET", "\(server.base)&transport=polling&sid=\(lonely)").head.status == 400)
     }
 
     @Test("18 and 19: WebSocket pings arrive each interval; unanswered, the socket closes", arguments: EchoKind.allCases)
-    func webSocketHeartbeat(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func webSocketHeartbeat(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
         _ = try ws.receiveText()
         for _ in 0..<3 {
@@ -139,12 +140,12 @@ struct ComplianceSuiteTests {
     }
 
     @Test("20 and 21: a client close answers the parked poll with 6; over WebSocket the socket closes", arguments: EchoKind.allCases)
-    func clientClose(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func clientClose(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let poller = try TestSocket(port: server.port), poster = try TestSocket(port: server.port)
         let sid = try server.pollingSession(poller)
         poller.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
-        Thread.sleep(forTimeInterval: 0.1)  // the poll is parked before the close arrives
+        try await Task.sleep(for: .seconds(0.1))  // the poll is parked before the close arrives
         #expect(text(try poster.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array("1".utf8))) == "ok")
         #expect(text(try poller.response(to: "GET")) == "6")
         #expect(try poster.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
@@ -155,8 +156,8 @@ struct ComplianceSuiteTests {
     }
 
     @Test("22 to 24: the upgrade, then HTTP and a second WebSocket for the sid are refused", arguments: EchoKind.allCases)
-    func upgrade(_ kind: EchoKind) throws {
-        let server = try EchoServer(kind: kind)
+    func upgrade(_ kind: EchoKind) async throws {
+        let server = try await EchoServer(kind: kind)
         let poller = try TestSocket(port: server.port)
         let sid = try server.pollingSession(poller)
         let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket&sid=\(sid)")
@@ -180,8 +181,8 @@ extension LoopbackTests {
     @Suite("Several event loops")
     struct SeveralLoopsTests {
         @Test("sessions work when their requests and WebSockets land on other loops than their handshake")
-        func crossLoop() throws {
-            let server = try EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*", eventLoops: 4))
+        func crossLoop() async throws {
+            let server = try await EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*", eventLoops: 4))
             var sockets: [TestWebSocket] = []  // kept open, so the sessions stay
             for _ in 0..<8 {
                 // Every new TCP connection goes to the next loop in turn, so these three land on three loops.
@@ -202,8 +203,8 @@ extension LoopbackTests {
         }
 
         @Test("a connection that moves to its session's loop keeps its pipelined requests and serves many more", arguments: [false, true])
-        func movedConnection(async: Bool) throws {
-            let server = try EchoServer(options: ServerOptions(pingInterval: 5, pingTimeout: 5, eventLoops: 2), async: async)
+        func movedConnection(async: Bool) async throws {
+            let server = try await EchoServer(options: ServerOptions(pingInterval: 5, pingTimeout: 5, eventLoops: 2), async: async)
             // With two loops, every other connection lands on the loop that does not own the session.
             for _ in 0..<4 {
                 let handshake = try TestSocket(port: server.port), poster = try TestSocket(port: server.port)

@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOCore
 import EngineIOPlatform
 import EngineIOTesting
 import EngineIOWire
@@ -68,7 +69,7 @@ final class LoggingEchoServer: Sendable {
     let port: Int
     private let stop: @Sendable () -> Void
 
-    init(async useAsync: Bool, concurrent: Bool = false) throws {
+    init(async useAsync: Bool, concurrent: Bool = false) async throws {
         let options = ServerOptions(pingInterval: 20, pingTimeout: 20, concurrentMessageHandlers: concurrent)
         let log = self.log
         if useAsync {
@@ -91,22 +92,9 @@ final class LoggingEchoServer: Sendable {
                 log.leave(sid)
             }
             let app = ASGIApp(server)
-            let box = PortResult()
-            let started = DispatchSemaphore(value: 0)
-            Task {
-                do { box.set(.success(try await app.start(host: "127.0.0.1", port: 0))) } catch { box.set(.failure(error)) }
-                started.signal()
-            }
-            started.wait()
-            port = try box.get()
-            stop = {
-                let done = DispatchSemaphore(value: 0)
-                Task {
-                    await app.stop()
-                    done.signal()
-                }
-                done.wait()
-            }
+            port = try await app.start(host: "127.0.0.1", port: 0)
+            // Not waited for: a deinit that blocked on a task could starve the task pool (see EchoServer).
+            stop = { Task { await app.stop() } }
         } else {
             let server = try Server(options: options)
             server.on(.connect) { sid, _ in
@@ -225,8 +213,8 @@ func checkOrdering(_ scenario: OrderingScenario, on server: LoggingEchoServer) t
 @Suite("Handler ordering", .serialized)
 struct HandlerOrderingTests {
     @Test("each session's connect, messages and disconnect reach its handlers one at a time, in order", arguments: [false, true])
-    func ordered(async useAsync: Bool) throws {
-        let server = try LoggingEchoServer(async: useAsync)
+    func ordered(async useAsync: Bool) async throws {
+        let server = try await LoggingEchoServer(async: useAsync)
         var property = Property("handler order (\(useAsync ? "AsyncServer" : "Server"))", OrderingScenario.generator) { scenario in
             try checkOrdering(scenario, on: server)
         }
@@ -235,8 +223,8 @@ struct HandlerOrderingTests {
     }
 
     @Test("the property catches python's unordered message handlers (concurrentMessageHandlers)", arguments: [false, true])
-    func catchesUnordered(async useAsync: Bool) throws {
-        let server = try LoggingEchoServer(async: useAsync, concurrent: true)
+    func catchesUnordered(async useAsync: Bool) async throws {
+        let server = try await LoggingEchoServer(async: useAsync, concurrent: true)
         var property = Property("unordered handlers are caught", OrderingScenario.generator) { scenario in
             try checkOrdering(scenario, on: server)
         }

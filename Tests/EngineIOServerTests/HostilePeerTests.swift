@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOCore
 import EngineIOPlatform
 import EngineIOWire
 import Foundation

@@ -19,8 +19,8 @@ extension LoopbackTests {
         }
 
         @Test("an unknown sid and a wrong method on a session are refused with JSON errors")
-        func unknownSidAndMethod() throws {
-            let server = try EchoServer()
+        func unknownSidAndMethod() async throws {
+            let server = try await EchoServer()
             let socket = try TestSocket(port: server.port)
             let unknown = try socket.request("GET", "\(server.base)&transport=polling&sid=nobody")
             #expect(unknown.head.status == 400 && text(unknown) == #"{"code":1,"message":"Session ID unknown"}"#)
@@ -30,8 +30,8 @@ extension LoopbackTests {
         }
 
         @Test("an oversized POST is answered 413 and the session closes")
-        func oversizedPost() throws {
-            let server = try EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, maxHttpBufferSize: 1_000))
+        func oversizedPost() async throws {
+            let server = try await EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, maxHttpBufferSize: 1_000))
             let socket = try TestSocket(port: server.port)
             let sid = try server.pollingSession(socket)
             let post = try socket.request("POST", "\(server.base)&transport=polling&sid=\(sid)", body: Array(("4" + String(repeating: "x", count: 2_000)).utf8))
@@ -42,8 +42,8 @@ extension LoopbackTests {
         }
 
         @Test("an oversized WebSocket message closes with 1009", arguments: [false, true])
-        func oversizedWebSocketMessage(fragmented: Bool) throws {
-            let server = try EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, maxHttpBufferSize: 1_000))
+        func oversizedWebSocketMessage(fragmented: Bool) async throws {
+            let server = try await EchoServer(options: ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, maxHttpBufferSize: 1_000))
             let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
             _ = try ws.receiveText()
             if fragmented {
@@ -65,8 +65,8 @@ extension LoopbackTests {
             ("a forbidden close code", [0x88, 0x82, 0, 0, 0, 0, 0x03, 0xED], 1002),
             ("a continuation without a start", [0x80, 0x80, 0, 0, 0, 0], 1002),
         ])
-        func brokenFrames(name: String, bytes: [UInt8], code: UInt16) throws {
-            let server = try EchoServer()
+        func brokenFrames(name: String, bytes: [UInt8], code: UInt16) async throws {
+            let server = try await EchoServer()
             let ws = try TestWebSocket(port: server.port, target: "\(server.base)&transport=websocket")
             _ = try ws.receiveText()
             ws.socket.write(bytes)
@@ -75,24 +75,24 @@ extension LoopbackTests {
         }
 
         @Test("a client that vanishes mid-poll ends its session, and the server carries on")
-        func vanishingPoller() throws {
-            let server = try EchoServer()
+        func vanishingPoller() async throws {
+            let server = try await EchoServer()
             var sid = ""
             do {
                 let socket = try TestSocket(port: server.port)
                 sid = try server.pollingSession(socket)
                 socket.write(HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling&sid=\(sid)", headers: ["Host": "x"]).serialized())
-                Thread.sleep(forTimeInterval: 0.1)
+                try await Task.sleep(for: .seconds(0.1))
             }  // the socket closes here, with the poll parked
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .seconds(0.05))
             let socket = try TestSocket(port: server.port)
             #expect(try socket.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
             try stillServing(server)
         }
 
         @Test("a request whose head arrives one byte at a time is served normally")
-        func slowHeaders() throws {
-            let server = try EchoServer()
+        func slowHeaders() async throws {
+            let server = try await EchoServer()
             let socket = try TestSocket(port: server.port)
             for byte in HTTPRequestHead(method: "GET", target: "\(server.base)&transport=polling", headers: ["Host": "x"]).serialized() {
                 socket.write([byte])
@@ -103,8 +103,8 @@ extension LoopbackTests {
         }
 
         @Test("a head left unfinished past headersTimeout gets 408 and a closed connection; an idle keep-alive connection stays")
-        func unfinishedHead() throws {
-            let server = try EchoServer(options: ServerOptions(pingInterval: 5, pingTimeout: 5, headersTimeout: 0.3))
+        func unfinishedHead() async throws {
+            let server = try await EchoServer(options: ServerOptions(pingInterval: 5, pingTimeout: 5, headersTimeout: 0.3))
             let idle = try TestSocket(port: server.port)
             #expect(try idle.request("GET", "\(server.base)&transport=polling").head.status == 200)
             let stalled = try TestSocket(port: server.port)
@@ -120,8 +120,8 @@ extension LoopbackTests {
         }
 
         @Test("a POST body left unfinished past requestBodyTimeout gets 408 and a closed connection")
-        func unfinishedBody() throws {
-            let server = try EchoServer(options: ServerOptions(pingInterval: 5, pingTimeout: 5, requestBodyTimeout: 0.3))
+        func unfinishedBody() async throws {
+            let server = try await EchoServer(options: ServerOptions(pingInterval: 5, pingTimeout: 5, requestBodyTimeout: 0.3))
             let handshake = try TestSocket(port: server.port)
             let sid = try server.pollingSession(handshake)
             let stalled = try TestSocket(port: server.port)
@@ -135,8 +135,8 @@ extension LoopbackTests {
         }
 
         @Test("garbage instead of HTTP gets 400 and a closed connection")
-        func garbage() throws {
-            let server = try EchoServer()
+        func garbage() async throws {
+            let server = try await EchoServer()
             let socket = try TestSocket(port: server.port)
             socket.write(Array("\u{1}\u{2}not http at all\r\n\r\n".utf8))
             #expect(try socket.response(to: "GET").head.status == 400)
@@ -145,8 +145,8 @@ extension LoopbackTests {
         }
 
         @Test("ten thousand connections opened and dropped leave no session behind")
-        func manyDroppedConnections() throws {
-            let server = try EchoServer()
+        func manyDroppedConnections() async throws {
+            let server = try await EchoServer()
             for index in 0..<10_000 {
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 var address = sockaddr_in()
@@ -164,7 +164,7 @@ extension LoopbackTests {
             }
             try stillServing(server)
             // Handshakes whose clients left open sessions that only a ping timeout ends (as for any silent client).
-            Thread.sleep(forTimeInterval: 0.7)
+            try await Task.sleep(for: .seconds(0.7))
             #expect(server.sids().count <= 1)
         }
     }

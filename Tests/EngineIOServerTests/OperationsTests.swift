@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOCore
 import EngineIOWire
 import Foundation
 import Glibc

@@ -27,22 +27,16 @@ struct PythonClientInteropTests {
         let port: Int
         private let stop: @Sendable () -> Void
 
-        init(async: Bool, options: ServerOptions = PythonClientInteropTests.options, certificate: (cert: String, key: String)? = nil) throws {
+        init(async: Bool, options: ServerOptions = PythonClientInteropTests.options, certificate: (cert: String, key: String)? = nil) async throws {
             if async {
                 let server = try AsyncServer(options: options)
                 server.on(.message) { sid, data in
                     if data == .text("kick-me") { await server.disconnect(sid) } else { await server.send(sid, data) }
                 }
                 let app = ASGIApp(server)
-                let box = PortBox()
-                let done = DispatchSemaphore(value: 0)
-                Task {
-                    box.port = (try? await app.start(host: "127.0.0.1", port: 0, certificateFile: certificate?.cert, keyFile: certificate?.key)) ?? -1
-                    done.signal()
-                }
-                done.wait()
-                port = box.port
-                stop = { let finished = DispatchSemaphore(value: 0); Task { await app.stop(); finished.signal() }; finished.wait() }
+                port = try await app.start(host: "127.0.0.1", port: 0, certificateFile: certificate?.cert, keyFile: certificate?.key)
+                // Not waited for: a deinit that blocked on a task could starve the task pool (see EchoServer).
+                stop = { Task { await app.stop() } }
             } else {
                 let server = try Server(options: options)
                 server.on(.message) { sid, data in
@@ -56,8 +50,6 @@ struct PythonClientInteropTests {
 
         deinit { stop() }
     }
-
-    final class PortBox: @unchecked Sendable { var port = 0 }
 
     func runClient(_ mode: String, port: Int, transports: String, scenario: String, trusting caFile: String? = nil) throws -> Outcome {
         let scheme = caFile == nil ? "http" : "https"
@@ -98,8 +90,8 @@ struct PythonClientInteropTests {
         ("sync", false, "polling"), ("sync", false, "websocket"), ("sync", false, "polling,websocket"),
         ("async", true, "polling"), ("async", true, "websocket"), ("async", true, "polling,websocket"),
     ])
-    func echo(mode: String, asyncServer: Bool, transports: String) throws {
-        let peer = try Peer(async: asyncServer)
+    func echo(mode: String, asyncServer: Bool, transports: String) async throws {
+        let peer = try await Peer(async: asyncServer)
         let outcome = try runClient(mode, port: peer.port, transports: transports, scenario: "echo")
         let expected = Self.expectedEcho()
         #expect(outcome.received.count == expected.count)
@@ -129,9 +121,9 @@ struct PythonClientInteropTests {
     @Test("over HTTPS and WSS (our server's TLS) python's clients echo everything, verifying our certificate", arguments: [
         ("sync", false, "polling"), ("async", false, "polling"), ("async", true, "polling,websocket"), ("async", false, "websocket"),
     ])
-    func echoOverTLS(mode: String, asyncServer: Bool, transports: String) throws {
+    func echoOverTLS(mode: String, asyncServer: Bool, transports: String) async throws {
         let certificate = try selfSignedCertificate(names: "DNS:localhost,IP:127.0.0.1")
-        let peer = try Peer(async: asyncServer, certificate: certificate)
+        let peer = try await Peer(async: asyncServer, certificate: certificate)
         let outcome = try runClient(mode, port: peer.port, transports: transports, scenario: "echo", trusting: certificate.cert)
         // Counted first: a failed comparison of the whole echo would print megabytes.
         #expect(outcome.received.count == Self.expectedEcho().count)
@@ -141,9 +133,9 @@ struct PythonClientInteropTests {
     }
 
     @Test("on the TLS port, plain HTTP and a stalled handshake are closed or left idle while our own client is served")
-    func tlsPortRefusesPlainHTTP() throws {
+    func tlsPortRefusesPlainHTTP() async throws {
         let certificate = try selfSignedCertificate(names: "DNS:localhost,IP:127.0.0.1")
-        let peer = try Peer(async: false, certificate: certificate)
+        let peer = try await Peer(async: false, certificate: certificate)
         let stalled = try TestSocket(port: peer.port)
         stalled.write([0x16, 0x03, 0x01])  // the start of a ClientHello, and then nothing
         let plain = try TestSocket(port: peer.port)
@@ -169,11 +161,11 @@ struct PythonClientInteropTests {
     }
 
     @Test("a TLS handshake left unfinished past headersTimeout closes the connection")
-    func stalledHandshakeTimesOut() throws {
+    func stalledHandshakeTimesOut() async throws {
         let certificate = try selfSignedCertificate(names: "DNS:localhost,IP:127.0.0.1")
         var options = Self.options
         options.headersTimeout = 0.3
-        let peer = try Peer(async: false, options: options, certificate: certificate)
+        let peer = try await Peer(async: false, options: options, certificate: certificate)
         let stalled = try TestSocket(port: peer.port)
         stalled.write([0x16, 0x03, 0x01])  // the start of a ClientHello, and then nothing
         let began = Date()
@@ -182,18 +174,18 @@ struct PythonClientInteropTests {
     }
 
     @Test("a server-initiated disconnect reaches the client as server disconnect", arguments: [("sync", "polling"), ("sync", "websocket"), ("async", "websocket")])
-    func serverDisconnect(mode: String, transports: String) throws {
-        let peer = try Peer(async: mode == "async")
+    func serverDisconnect(mode: String, transports: String) async throws {
+        let peer = try await Peer(async: mode == "async")
         let outcome = try runClient(mode, port: peer.port, transports: transports, scenario: "kicked")
         #expect(outcome.disconnect_reason == "server disconnect")
     }
 
     @Test("pings keep an idle session alive across several intervals", arguments: ["polling", "websocket"])
-    func idle(transports: String) throws {
+    func idle(transports: String) async throws {
         // A pong missing for 1 s ends the session, well within the client's 2 s of silence.
         var options = Self.options
         options.pingTimeout = 1
-        let peer = try Peer(async: false, options: options)
+        let peer = try await Peer(async: false, options: options)
         let outcome = try runClient("sync", port: peer.port, transports: transports, scenario: "idle")
         #expect(outcome.received == [["text": "still alive"]])
         // Only the client's own disconnect at the end of the script ended the session.
@@ -210,11 +202,11 @@ struct PythonClientInteropTests {
 
     @Test("an aiohttp client offering permessage-deflate gets it when the server allows it, and its messages round-trip both ways",
           arguments: [(false, true), (true, true), (false, false)])
-    func perMessageDeflate(asyncServer: Bool, enabled: Bool) throws {
+    func perMessageDeflate(asyncServer: Bool, enabled: Bool) async throws {
         var options = Self.options
         options.perMessageDeflate = enabled
         options.perMessageDeflateThreshold = 64
-        let peer = try Peer(async: asyncServer, options: options)
+        let peer = try await Peer(async: asyncServer, options: options)
         let outcome: DeflateOutcome = try runPython([Self.deflateScript, "ws://127.0.0.1:\(peer.port)/engine.io/?EIO=4&transport=websocket"])
         // aiohttp reports the negotiated window bits, or 0 when the server declined the extension.
         #expect(outcome.compress == (enabled ? 15 : 0))
@@ -228,10 +220,10 @@ struct PythonClientInteropTests {
     }
 
     @Test("a compressed message that inflates past maxHttpBufferSize closes the WebSocket with 1009, not a 5 MB allocation")
-    func perMessageDeflateBomb() throws {
+    func perMessageDeflateBomb() async throws {
         var options = Self.options
         options.perMessageDeflate = true
-        let peer = try Peer(async: false, options: options)
+        let peer = try await Peer(async: false, options: options)
         let outcome: DeflateOutcome = try runPython([Self.deflateScript, "ws://127.0.0.1:\(peer.port)/engine.io/?EIO=4&transport=websocket", "bomb"])
         #expect(outcome.compress == 15)
         #expect(outcome.close_code == 1009)

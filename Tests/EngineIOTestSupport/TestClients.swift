@@ -1,4 +1,5 @@
 import EngineIO
+import EngineIOCore
 import EngineIOWire
 import Foundation
 import Glibc
@@ -161,10 +162,12 @@ package final class EchoServer {
     private var process: EioServeProcess?
 
     /// `eio serve --echo` (and `--async`) with the suite's configuration, or a façade with the default options.
-    package convenience init(kind: EchoKind) throws {
+    /// `async` because an `AsyncServer` starts in a task: a test that blocked its thread waiting for that task could
+    /// hold one of the two threads of the task pool on this machine while another test held the other.
+    package convenience init(kind: EchoKind) async throws {
         switch kind {
-        case .server: try self.init(async: false)
-        case .asyncServer: try self.init(async: true)
+        case .server: try await self.init(async: false)
+        case .asyncServer: try await self.init(async: true)
         case .eioServe, .eioServeAsync:
             let flags = ["--echo", "--ping-interval", "0.3", "--ping-timeout", "0.2", "--cors-allowed-origins", "*"]
             try self.init(process: EioServeProcess(flags + (kind == .eioServeAsync ? ["--async"] : [])))
@@ -180,28 +183,15 @@ package final class EchoServer {
 
     /// `async`: an `AsyncServer` behind an `ASGIApp` instead of a `Server` behind a `WSGIApp`. Both with default
     /// handler options: a session's handlers run in order, so echoes come back in the order sent.
-    package init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*"), async: Bool = false) throws {
+    package init(options: ServerOptions = ServerOptions(pingInterval: 0.3, pingTimeout: 0.2, corsAllowedOrigins: "*"), async: Bool = false) async throws {
         if async {
             let server = try AsyncServer(options: options)
             server.on(.message) { sid, data in await server.send(sid, data) }
             let app = ASGIApp(server)
-            let box = PortResult()
-            let started = DispatchSemaphore(value: 0)
-            Task {
-                do { box.set(.success(try await app.start(host: "127.0.0.1", port: 0))) } catch { box.set(.failure(error)) }
-                started.signal()
-            }
-            started.wait()
-            port = try box.get()
+            port = try await app.start(host: "127.0.0.1", port: 0)
             sids = { server.sids }
-            stop = {
-                let done = DispatchSemaphore(value: 0)
-                Task {
-                    await app.stop()
-                    done.signal()
-                }
-                done.wait()
-            }
+            // A deinit cannot wait for a task without blocking a thread of the pool; the stop runs on its own.
+            stop = { Task { await app.stop() } }
         } else {
             let server = try Server(options: options)
             server.on(.message) { sid, data in server.send(sid, data) }
@@ -222,24 +212,5 @@ package final class EchoServer {
         let body = String(decoding: response.body, as: UTF8.self)
         guard body.hasPrefix("0"), let open = try? OpenPacket(json: String(body.dropFirst())) else { throw TestFailure("bad handshake: \(body)") }
         return open.sid
-    }
-}
-
-/// A result handed from a task to a waiting thread.
-package final class PortResult: @unchecked Sendable {
-    package init() {}
-    private let lock = NSLock()
-    private var result: Result<Int, any Error> = .failure(TestFailure("not started"))
-
-    package func set(_ value: Result<Int, any Error>) {
-        lock.lock()
-        result = value
-        lock.unlock()
-    }
-
-    package func get() throws -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return try result.get()
     }
 }

@@ -1,3 +1,4 @@
+import EngineIOCore
 import EngineIOPlatform
 import EngineIOWire
 
