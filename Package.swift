@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "EngineIOJSONTests", dependencies: ["EngineIOJSON", "EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOTestingTests", dependencies: ["EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOWireTests", dependencies: ["EngineIOWire", "EngineIOTesting"], swiftSettings: strict),
-        .testTarget(name: "EngineIOCoreTests", dependencies: ["EngineIOCore", "EngineIOTesting"], swiftSettings: strict),
+        .testTarget(name: "EngineIOCoreTests", dependencies: ["EngineIOCore", "EngineIOTesting", "EngineIOTestSupport"], swiftSettings: strict),
         .testTarget(name: "EngineIOPlatformTests", dependencies: ["EngineIOPlatform", "EngineIOTesting"], swiftSettings: strict),
         // What the loopback test targets share: raw test clients, `eio serve` as a process, an echo server.
         .target(

@@ -13,18 +13,11 @@ struct DocumentationSampleTests {
 
     /// The ```swift blocks of an article.
     static func samples(in article: String) throws -> [String] {
-        let text = try String(contentsOf: catalog.appendingPathComponent(article), encoding: .utf8)
-        return text.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        try DocumentationSamples.codeBlocks(in: catalog.appendingPathComponent(article))
     }
 
-    /// The lines between `// sample: name` and `// end sample` in this file, without their common indentation.
-    static func copy(named name: String) throws -> String {
-        let source = try String(contentsOfFile: #filePath, encoding: .utf8)
-        let after = try #require(source.components(separatedBy: "// sample: \(name)\n").dropFirst().first)
-        let lines = after.components(separatedBy: "// end sample")[0].split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        let indent = lines.filter { !$0.allSatisfy(\.isWhitespace) }.map { $0.prefix { $0 == " " }.count }.min() ?? 0
-        return lines.map { $0.count >= indent ? String($0.dropFirst(indent)) : "" }.joined(separator: "\n") + "\n"
-    }
+    /// The sample `name` of this file.
+    static func copy(named name: String) throws -> String { try DocumentationSamples.sample(named: name, in: #filePath) }
 
     @Test("Getting started: the echo server and client run, and the article shows this very code")
     func gettingStarted() throws {
