@@ -1,7 +1,9 @@
 import EngineIO
 import EngineIOCore
+import EngineIOWire
 import Foundation
 import EngineIOTestSupport
+import Synchronization
 import Testing
 
 /// The Swift samples of EngineIO.docc, compiled and run. Each test holds its article's sample verbatim between
@@ -120,5 +122,47 @@ struct DocumentationSampleTests {
         #expect(webSocketSessions == 1)
         #expect(page.contains("engineio_sessions{transport=\"websocket\"} 1\n"))
         #expect(try Self.samples(in: "RunningSeveralProcesses.md") == [try Self.copy(named: "several-processes")])
+    }
+
+    @Test("Attaching to an HTTP server: a router that adopts EngineIOHost serves a session's requests, as the article shows")
+    func attaching() async throws {
+        // sample: attach
+        /// Your web framework's router, reduced to what attaching needs.
+        final class Router: EngineIOHost {
+            private let mounts = Mutex<[String: EngineIOEndpoint]>([:])
+
+            func mount(_ endpoint: EngineIOEndpoint, at path: String) {
+                mounts.withLock { $0[path] = endpoint }
+            }
+
+            /// How the framework serves a request it has read. A request that asks for a WebSocket
+            /// (`EngineIOEndpoint.wantsConnection(request.head)`) would instead hand its socket to `endpoint.adopt`.
+            func serve(_ request: HTTPRequest) async -> HTTPResponse {
+                let path = request.head.path.hasSuffix("/") ? String(request.head.path) : request.head.path + "/"
+                guard let endpoint = mounts.withLock({ $0[path] }) else { return .notFound }
+                return await endpoint.respond(to: request, remoteAddress: "203.0.113.7")
+            }
+        }
+
+        let server = try AsyncServer()
+        server.on(.message) { sid, data in await server.send(sid, data) }
+        let router = Router()
+        server.attach(router)  // python: eio.attach(app)
+
+        func get(_ target: String, body: String? = nil) async -> String {
+            let head = HTTPRequestHead(method: body == nil ? "GET" : "POST", target: target, headers: ["Host": "example.com"])
+            let response = await router.serve(HTTPRequest(head: head, body: Array((body ?? "").utf8)))
+            return String(decoding: response.body, as: UTF8.self)
+        }
+        let open = await get("/engine.io/?EIO=4&transport=polling")  // 0{"sid":"...",...}
+        let sid = try OpenPacket(json: String(open.dropFirst())).sid
+        let posted = await get("/engine.io/?EIO=4&transport=polling&sid=\(sid)", body: "4hello")  // ok
+        let echoed = await get("/engine.io/?EIO=4&transport=polling&sid=\(sid)")  // 4hello
+        let elsewhere = await get("/elsewhere")  // Not Found: the router's own answer
+        await server.shutdown()
+        // end sample
+        #expect(open.hasPrefix("0{"))
+        #expect(posted == "ok" && echoed == "4hello" && elsewhere == "Not Found")
+        #expect(try Self.samples(in: "AttachingToAnHTTPServer.md") == [try Self.copy(named: "attach")])
     }
 }
