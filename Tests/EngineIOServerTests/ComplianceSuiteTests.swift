@@ -95,7 +95,8 @@ struct ComplianceSuiteTests {
         try await Task.sleep(for: .seconds(0.1))  // the first poll is parked before the second arrives
         #expect(try second.request("GET", "\(server.base)&transport=polling&sid=\(sid)&t=burst").head.status == 400)
         let parked = try first.response(to: "GET")
-        #expect(parked.head.status == 200 && text(parked) == "1")
+        // The close packet ends the payload; on a loaded machine the 300 ms ping may be due and go out before it.
+        #expect(parked.head.status == 200 && ["1", "2\u{1e}1"].contains(text(parked)), "parked poll got \(text(parked))")
         #expect(try second.request("GET", "\(server.base)&transport=polling&sid=\(sid)").head.status == 400)
     }
 

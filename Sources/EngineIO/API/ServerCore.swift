@@ -49,14 +49,9 @@ final class ServerCore: Sendable {
 
     private func group(path: String) throws -> ServerEngine.Group {
         if let group = engineBox.withLock({ $0 }) { return group }
-        let delegate = EngineDelegate(
-            authorize: { [weak self] sid, environ in self?.authorize(sid: sid, environ: environ) },
-            deliver: { [weak self] sid, data in self?.deliver(sid: sid, MessageData(data)) },
-            notify: { [weak self] sid, notification, transport in self?.notified(sid: sid, notification, transport: transport) },
-            fallback: { [weak self] request in self?.fallback.withLock { $0 }?(request) })
         let made = ServerEngine.Group()
         let count = options.eventLoops > 0 ? options.eventLoops : max(1, ProcessInfo.processInfo.activeProcessorCount)
-        for _ in 0..<count { made.add(try ServerEngine(options: options, path: path, delegate: delegate, group: made)) }
+        for _ in 0..<count { made.add(try ServerEngine(options: options, path: path, core: self, group: made)) }
         let group = engineBox.withLock { box -> ServerEngine.Group in
             if let existing = box { return existing }
             box = made
@@ -149,16 +144,16 @@ final class ServerCore: Sendable {
         return metrics
     }
 
-    // MARK: handler jobs (posted from the loop that owns the session)
+    // MARK: what the engine reports (on the loop that owns the session): handler jobs to post
 
-    private func authorize(sid: String, environ: Environ) {
+    func authorize(sid: String, environ: Environ) {
         guard let runtime, runtime.hasConnectHandler else { return submit(.verdictReceived(sid: sid, .accept)) }
         let handlers = makeHandlers(sid)
         records.withLock { $0[sid] = Record(handlers: handlers) }
         post(.connect(environ), to: handlers, runtime: runtime)
     }
 
-    private func deliver(sid: String, _ data: MessageData) {
+    func deliver(sid: String, _ data: MessageData) {
         guard let runtime, let handlers = records.withLock({ $0[sid]?.handlers }) else { return }
         let job = SessionJob.message(data)
         if options.concurrentMessageHandlers {
@@ -201,7 +196,7 @@ final class ServerCore: Sendable {
 
     func log(_ level: LogLevel, _ message: @autoclosure () -> String) { options.logger.emit(level, message(), as: "engineio.server") }
 
-    private func notified(sid: String, _ notification: SessionNotification, transport: Transport) {
+    func notified(sid: String, _ notification: SessionNotification, transport: Transport) {
         switch notification {
         case .opened:
             let made = makeHandlers(sid)

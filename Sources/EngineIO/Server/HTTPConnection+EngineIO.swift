@@ -26,7 +26,7 @@ extension HTTPConnection {
     private func handle(_ request: HTTPRequest) {
         let head = request.head
         guard isEngineIOPath(head.path) else {
-            let response = engine.delegate.fallback(request) ?? HTTPResponse.notFound
+            let response = engine.core?.fallback.withLock({ $0 })?(request) ?? HTTPResponse.notFound
             http.respond(response, now: now)
             return
         }

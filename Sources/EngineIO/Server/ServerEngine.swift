@@ -6,17 +6,6 @@ import EngineIOPlatform
 import EngineIOWire
 import Glibc
 
-/// What the engine asks of the layer above. Called on the loop thread: implementations hand the work to other
-/// threads (or tasks) and return at once.
-struct EngineDelegate: Sendable {
-    var authorize: @Sendable (_ sid: String, _ environ: Environ) -> Void
-    var deliver: @Sendable (_ sid: String, _ data: PacketData) -> Void
-    /// `transport` is the session's transport when the notification was raised.
-    var notify: @Sendable (_ sid: String, _ notification: SessionNotification, _ transport: Transport) -> Void
-    /// Answers a request outside the Engine.IO path (static files, another app); `nil` → 404.
-    var fallback: @Sendable (_ request: HTTPRequest) -> HTTPResponse?
-}
-
 /// The imperative shell of the server: it runs the `ServerEndpoint` reducer on an event loop and performs its
 /// effects over sockets, timers and zlib.
 ///
@@ -52,7 +41,9 @@ final class ServerEngine: @unchecked Sendable {
     let index: Int
     let options: ServerOptions
     let path: String
-    var delegate: EngineDelegate
+    /// The layer above: it runs the application's handlers for what the reducer delivers, authorises and notifies,
+    /// and answers requests outside the Engine.IO path. It owns the engine, so the engine does not own it.
+    weak let core: ServerCore?
     private var endpoint: ServerEndpoint
     private var listener: (fd: Int32, token: UInt64)?
     private(set) var port = 0
@@ -70,10 +61,10 @@ final class ServerEngine: @unchecked Sendable {
     private let inbox = SerialInbox<ServerEndpointEvent>()
     let parserLimits: HTTPParserLimits
 
-    init(options: ServerOptions, path: String, delegate: EngineDelegate, group: Group) throws {
+    init(options: ServerOptions, path: String, core: ServerCore, group: Group) throws {
         self.options = options
         self.path = path
-        self.delegate = delegate
+        self.core = core
         self.group = group
         index = group.shards.count
         endpoint = ServerEndpoint(settings: ServerEndpointSettings(options: options))
@@ -274,9 +265,9 @@ final class ServerEngine: @unchecked Sendable {
         case .resumeReading(let connection):
             socketOwners[connection]?.pauseReading(false)
         case .deliver(let sid, let data):
-            delegate.deliver(sid, data)
+            core?.deliver(sid: sid, MessageData(data))
         case .authorize(let sid, let request):
-            delegate.authorize(sid, Environ(request: request, path: path))
+            core?.authorize(sid: sid, environ: Environ(request: request, path: path))
         case .notify(let sid, let notification):
             switch notification {
             case .closed, .refused:
@@ -284,7 +275,7 @@ final class ServerEngine: @unchecked Sendable {
             case .opened, .upgraded:
                 break
             }
-            delegate.notify(sid, notification, endpoint.sessions[sid]?.transport ?? .polling)
+            core?.notified(sid: sid, notification, transport: endpoint.sessions[sid]?.transport ?? .polling)
         case .wake(let sid, let at):
             if let timer = sessionTimers.removeValue(forKey: sid) { loop.cancelTimer(timer) }
             if let at {
