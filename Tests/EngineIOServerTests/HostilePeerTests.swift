@@ -13,18 +13,7 @@ final class RawSocket: @unchecked Sendable {
     let fd: Int32
 
     init(port: Int, sendTimeout: Int = 200_000) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw TestFailure("connect failed: \(errno)")
-        }
+        fd = try connectedLoopbackSocket(port: port)
         var send = timeval(tv_sec: 0, tv_usec: sendTimeout)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send, socklen_t(MemoryLayout<timeval>.size))
         var receive = timeval(tv_sec: 5, tv_usec: 0)
