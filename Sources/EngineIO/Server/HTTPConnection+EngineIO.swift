@@ -82,6 +82,7 @@ extension HTTPConnection {
                 return
             }
             next(self)
+            flushScheduledOutput()  // a flush deferred on the old loop, which skipped it while the connection moved
             processRequests()
             readAvailable()  // OpenSSL may hold records it read from the socket, which epoll will not report again
         }
@@ -157,12 +158,24 @@ extension HTTPConnection {
         flush()
     }
 
+    /// Frames the messages now and sends them at the end of the loop's turn, with whatever else this turn writes to
+    /// the connection: the echoes of a batch of frames read together leave in one `send`, not one each.
     func writeMessages(_ payloads: [WebSocketPayload]) {
-        guard let current = webSocket, !isClosed else { return }
+        guard webSocket != nil, !isClosed else { return }
         for payload in payloads { webSocket!.machine.send(payload) }
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        engine.loop.atEndOfTurn { [self] in flushScheduledOutput() }
+    }
+
+    /// The turn's deferred flush (see `writeMessages`), then the backlog check: a peer that stops reading while the
+    /// application keeps sending is the reducer's to judge (`forced close`).
+    func flushScheduledOutput() {
+        guard flushScheduled else { return }
+        flushScheduled = false
         flush()
-        // A peer that stops reading while the application keeps sending: the reducer decides (forced close).
-        let backlog = webSocket?.machine.pendingOutputCount ?? 0
+        guard let current = webSocket, !isClosed else { return }
+        let backlog = current.machine.pendingOutputCount
         if !reportedBacklog, backlog > engine.options.maxOutboundQueueBytes {
             reportedBacklog = true
             report(.writeBacklog(current.id, bytes: backlog))

@@ -20,8 +20,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     var http: HTTPServerConnection
     /// The WebSocket, once upgraded: its id for the reducer, and its machine.
     var webSocket: (id: ConnectionID, machine: WebSocketConnection)?
-    /// The handshake went to the reducer; the connection waits for accept or refuse.
-    /// The WebSocket handshake waiting for the reducer's answer.
+    /// The WebSocket handshake waiting for the reducer's answer (accept or refuse).
     var upgrading: ConnectionID?
     /// The Engine.IO request waiting for the reducer's answer; others wait behind it in the machine.
     var awaiting: (id: RequestID, shard: ServerEngine)?
@@ -29,6 +28,8 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     var socketShard: ServerEngine?
     /// The reducer has heard that this WebSocket's unread output passed `maxOutboundQueueBytes`.
     var reportedBacklog = false
+    /// WebSocket output waits for the flush at the end of the loop's turn (see `writeMessages`).
+    var flushScheduled = false
     /// Handed over to another loop: this one must not touch the connection again.
     var moving = false
     private(set) var isClosed = false

@@ -271,7 +271,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
     // MARK: sessions
 
     private mutating func forward(_ event: ServerSessionEvent, to sid: String, now: Instant, _ effects: inout [ServerEndpointEffect]) {
-        guard var session = sessions[sid] else {
+        guard let index = sessions.index(forKey: sid) else {
             // The session is gone: answer what needs an answer, drop the rest.
             switch event {
             case .pollReceived(let id), .postStarted(let id), .postReceived(let id, _, _), .postTooLarge(let id):
@@ -287,10 +287,12 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             }
             return
         }
-        let sessionEffects = ServerSession.reduce(&session, Input(at: now, event))
-        sessions[sid] = session
+        // Reduced in place: a copy taken out of the dictionary would share its queues with the stored one, and the
+        // first change to them would copy them whole.
+        let sessionEffects = ServerSession.reduce(&sessions.values[index], Input(at: now, event))
+        let isFinished = sessions.values[index].isFinished
         translate(sessionEffects, sid: sid, request: nil, &effects)
-        if session.isFinished {
+        if isFinished {
             sessions[sid] = nil
             for (connection, owner) in connections where owner == sid { acceptances[connection] = nil }
             connections = connections.filter { $0.value != sid }
@@ -302,7 +304,6 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
     private mutating func translate(
         _ sessionEffects: [ServerSessionEffect], sid: String, request: EngineIORequest?, _ effects: inout [ServerEndpointEffect]
     ) {
-        let session = sessions[sid]
         for effect in sessionEffects {
             switch effect {
             case .respond(let id, let sessionReply):
@@ -316,8 +317,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
                 acceptances[connection] = nil
                 effects.append(.refuseWebSocket(connection, reply(sessionReply, request: request ?? EngineIORequest(method: "GET", query: []), kind: nil, sid: sid)))
             case .write(let packets, let connection):
-                let codec = PacketCodec(version: session?.settings.version ?? .v4)
-                let base64 = connection == session?.webSocket ? session?.webSocketBase64 ?? false : session?.probe?.base64 ?? false
+                let (codec, base64) = webSocketEncoding(sid: sid, connection: connection)
                 effects.append(.write(packets.map { codec.encodeWebSocket($0, base64: base64) }, to: connection))
             case .closeWebSocket(let connection):
                 connections[connection] = nil
@@ -344,6 +344,15 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
                 effects.append(.report(sid: sid, violation))
             }
         }
+    }
+
+    /// How session `sid`'s packets are encoded on `connection`: its protocol version, and whether binary goes as
+    /// base64 text (the session's WebSocket and its upgrade probe each say so for themselves).
+    private func webSocketEncoding(sid: String, connection: ConnectionID) -> (PacketCodec, base64: Bool) {
+        guard let index = sessions.index(forKey: sid) else { return (PacketCodec(version: .v4), false) }
+        let version = sessions.values[index].settings.version
+        let base64 = connection == sessions.values[index].webSocket ? sessions.values[index].webSocketBase64 : sessions.values[index].probe?.base64 ?? false
+        return (PacketCodec(version: version), base64)
     }
 
     // MARK: replies

@@ -167,12 +167,12 @@ public struct ClientSession: Hashable, Codable, Sendable {
         switch phase {
         case .connecting: return connectDeadline
         case .open:
-            var deadlines: [Instant] = [postDeadline, probe?.deadline].compactMap { $0 }
-            switch heartbeat {
-            case .expectingPing(let at)?, .pingDue(let at)?, .awaitingPong(let at)?: deadlines.append(at)
-            case nil: break
-            }
-            return deadlines.min()
+            let beat: Instant? =
+                switch heartbeat {
+                case .expectingPing(let at)?, .pingDue(let at)?, .awaitingPong(let at)?: at
+                case nil: nil
+                }
+            return Instant.earliest(postDeadline, probe?.deadline, beat)
         case .idle, .closed, .failed: return nil
         }
     }

@@ -164,21 +164,19 @@ public struct ServerSession: Hashable, Codable, Sendable {
 
     /// The earliest instant at which something is due.
     public var nextDeadline: Instant? {
-        var deadlines: [Instant] = []
         switch phase {
-        case .open:
-            switch heartbeat {
-            case .pingDue(let at)?: deadlines.append(at)
-            case .awaitingPong(let at)?, .expectingPing(let at)?: deadlines.append(at)
-            case nil: break
-            }
-            if let probe { deadlines.append(probe.deadline) }
-        case .draining(_, let deadline):
-            deadlines.append(deadline)
-            if let probe { deadlines.append(probe.deadline) }
-        case .authorizing, .closed, .rejected, .abandoned: break
+        case .open: Instant.earliest(heartbeatDeadline, probe?.deadline)
+        case .draining(_, let deadline): Instant.earliest(deadline, probe?.deadline)
+        case .authorizing, .closed, .rejected, .abandoned: nil
         }
-        return deadlines.min()
+    }
+
+    /// When the heartbeat next needs the session: a ping to send, a pong or a ping to expect.
+    private var heartbeatDeadline: Instant? {
+        switch heartbeat {
+        case .pingDue(let at)?, .awaitingPong(let at)?, .expectingPing(let at)?: at
+        case nil: nil
+        }
     }
 
     /// Whether the application may still hear from this session.

@@ -67,3 +67,16 @@ public struct Input<Event: Hashable & Codable & Sendable>: Hashable, Codable, Se
         self.event = event
     }
 }
+
+extension Instant {
+    /// The earlier of some optional deadlines; nil when none is set. The machines ask after every step, so no array.
+    static func earliest(_ first: Instant?, _ second: Instant?, _ third: Instant? = nil) -> Instant? {
+        earlier(earlier(first, second), third)
+    }
+
+    private static func earlier(_ first: Instant?, _ second: Instant?) -> Instant? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return Swift.min(first, second)
+    }
+}
