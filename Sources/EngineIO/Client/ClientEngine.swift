@@ -107,14 +107,15 @@ final class ClientEngine: @unchecked Sendable {
     private var now: Instant { Instant(milliseconds: loop.now) }
 
     private func apply(_ event: ClientSessionEvent) {
-        guard inbox.enqueue(event) else { return }
-        while let next = inbox.take() {
+        let drained = inbox.process(event) { next in
             let effects = ClientSession.reduce(&session, Input(at: now, next))
             if Self.tracing {
                 FileHandle.standardError.write(Data("client \(next) -> \(effects)\n".prefix(600).utf8))
             }
             for effect in effects { run(effect) }
         }
+        // An input raised by an effect was only queued: the outer call finishes the drain and does what follows.
+        guard drained else { return }
         publishBacklog()
         // The session is over (closed, or its connect failed): so is the engine, whoever still holds it.
         if session.isFinished, !stopping { finish() }

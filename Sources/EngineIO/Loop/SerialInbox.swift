@@ -2,8 +2,7 @@
 /// that finds the peer gone, an answer given at once) is reduced after it, in order, never re-entrantly.
 ///
 /// ```swift
-/// guard inbox.enqueue(event) else { return }   // a drain is already running: it will get there
-/// while let next = inbox.take() { reduce(next) and run its effects }
+/// inbox.process(event) { next in reduce(next) and run its effects }
 /// ```
 /// Loop-thread only, like the state it guards.
 final class SerialInbox<Event> {
@@ -11,24 +10,26 @@ final class SerialInbox<Event> {
     private var position = 0
     private var draining = false
 
-    /// Queues `event`. Returns `true` when no drain is running, so the caller must start one now.
-    func enqueue(_ event: Event) -> Bool {
-        pending.append(event)
-        if draining { return false }
-        draining = true
-        return true
-    }
-
-    /// The next input in order; `nil` ends the drain.
-    func take() -> Event? {
-        if position < pending.count {
-            defer { position += 1 }
-            return pending[position]
+    /// Runs `body` on `event` now, then on every input raised meanwhile, in order. Called from inside `body` (an
+    /// effect raising an input), it only queues `event` for the run already under way. The common case, an input
+    /// that raises none, never touches the queue. Returns `false` when it only queued.
+    @discardableResult
+    func process(_ event: Event, _ body: (Event) -> Void) -> Bool {
+        if draining {
+            pending.append(event)
+            return false
         }
+        draining = true
+        body(event)
         // Read by index and emptied at the end, not removed from the front: that would move every later input.
-        pending.removeAll(keepingCapacity: pending.capacity <= 64)
+        while position < pending.count {
+            let next = pending[position]
+            position += 1
+            body(next)
+        }
+        if !pending.isEmpty { pending.removeAll(keepingCapacity: pending.capacity <= 64) }
         position = 0
         draining = false
-        return nil
+        return true
     }
 }

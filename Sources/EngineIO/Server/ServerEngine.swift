@@ -241,8 +241,7 @@ final class ServerEngine: @unchecked Sendable {
 
     /// Reduces `event` and runs the effects; events raised meanwhile wait their turn.
     func apply(_ event: ServerEndpointEvent) {
-        guard inbox.enqueue(event) else { return }
-        while let next = inbox.take() {
+        inbox.process(event) { next in
             let effects = ServerEndpoint.reduce(&endpoint, Input(at: now, next))
             for effect in effects { run(effect) }
         }

@@ -119,7 +119,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         case .verdictReceived(let sid, let verdict):
             forward(.verdictReceived(verdict), to: sid, now: now, &effects)
         case .command(let sid, let command):
-            guard sessions[sid] != nil else {
+            guard sessions.index(forKey: sid) != nil else {
                 effects.append(.rejected(sid: sid, command))  // python: "Cannot send to sid", and nothing else
                 return
             }
@@ -201,7 +201,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         guard transport == .polling else { return refuse(.badRequest) }  // websocket without an upgrade
         guard let version = acceptedVersion(request) else { return refuse(.unsupportedProtocolVersion) }
         guard !isDraining else { return refuse(.serverDraining) }
-        guard !isShutDown, sessions[freshSID] == nil else { return refuse(.badRequest) }
+        guard !isShutDown, sessions.index(forKey: freshSID) == nil else { return refuse(.badRequest) }
         pending[id] = PendingRequest(sid: freshSID, kind: .handshake, request: request)
         let (session, sessionEffects) = ServerSession.start(
             sid: freshSID, settings: version == .v4 ? settings.v4 : settings.v3, handshake: .polling(id))
@@ -241,7 +241,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         let acceptance = WebSocketAcceptance(acceptValue: acceptValue, deflate: deflate)
         let base64 = request.queryValue("b64") != nil
         if let sid = request.queryValue("sid") {
-            guard sessions[sid] != nil else { return refuse(.unknownSessionID) }
+            guard sessions.index(forKey: sid) != nil else { return refuse(.unknownSessionID) }
             // Complete the handshake, then let the session decide whether this is an acceptable upgrade probe.
             effects.append(.acceptWebSocket(connection, acceptance))
             connections[connection] = sid
@@ -250,7 +250,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         }
         guard let version = acceptedVersion(request) else { return refuse(.unsupportedProtocolVersion) }
         guard !isDraining else { return refuse(.serverDraining) }
-        guard !isShutDown, sessions[freshSID] == nil else { return refuse(.badRequest) }
+        guard !isShutDown, sessions.index(forKey: freshSID) == nil else { return refuse(.badRequest) }
         var (session, sessionEffects) = ServerSession.start(
             sid: freshSID, settings: version == .v4 ? settings.v4 : settings.v3, handshake: .websocket(connection))
         session.webSocketBase64 = base64
@@ -288,9 +288,9 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             return
         }
         // Reduced in place: a copy taken out of the dictionary would share its queues with the stored one, and the
-        // first change to them would copy them whole.
-        let sessionEffects = ServerSession.reduce(&sessions.values[index], Input(at: now, event))
-        let isFinished = sessions.values[index].isFinished
+        // first change to them would copy them whole. (Even reading a field through the dictionary's getter copies
+        // the whole session, so what is read afterwards is read in place too.)
+        let (sessionEffects, isFinished) = Self.reduceInPlace(&sessions.values[index], Input(at: now, event))
         translate(sessionEffects, sid: sid, request: nil, &effects)
         if isFinished {
             sessions[sid] = nil
@@ -348,11 +348,20 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
 
     /// How session `sid`'s packets are encoded on `connection`: its protocol version, and whether binary goes as
     /// base64 text (the session's WebSocket and its upgrade probe each say so for themselves).
-    private func webSocketEncoding(sid: String, connection: ConnectionID) -> (PacketCodec, base64: Bool) {
+    private mutating func webSocketEncoding(sid: String, connection: ConnectionID) -> (PacketCodec, base64: Bool) {
         guard let index = sessions.index(forKey: sid) else { return (PacketCodec(version: .v4), false) }
-        let version = sessions.values[index].settings.version
-        let base64 = connection == sessions.values[index].webSocket ? sessions.values[index].webSocketBase64 : sessions.values[index].probe?.base64 ?? false
-        return (PacketCodec(version: version), base64)
+        return Self.webSocketEncoding(of: &sessions.values[index], on: connection)
+    }
+
+    /// Reads the session in place (`inout` only to avoid the dictionary getter's copy; nothing is changed).
+    private static func webSocketEncoding(of session: inout ServerSession, on connection: ConnectionID) -> (PacketCodec, base64: Bool) {
+        let base64 = connection == session.webSocket ? session.webSocketBase64 : session.probe?.base64 ?? false
+        return (PacketCodec(version: session.settings.version), base64)
+    }
+
+    private static func reduceInPlace(_ session: inout ServerSession, _ input: Input<ServerSessionEvent>) -> ([ServerSessionEffect], isFinished: Bool) {
+        let effects = ServerSession.reduce(&session, input)
+        return (effects, session.isFinished)
     }
 
     // MARK: replies
