@@ -31,8 +31,10 @@ struct BenchSettings {
     var eio: String?
     /// Load an already running server on this port instead (10 WebSocket connections, 32 B), for profiling it.
     var attach: Int?
+    /// With --attach: `echo` (10 WebSocket connections, 32 B) or `handshakes` (WebSocket handshakes on 4 threads).
+    var attachLoad = "echo"
 
-    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT]\n"
+    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT [--load echo|handshakes]]\n"
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
@@ -43,6 +45,7 @@ struct BenchSettings {
             case "--rounds": rounds = max(1, Int(iterator.next() ?? "") ?? rounds)
             case "--only": only = iterator.next()
             case "--attach": attach = Int(iterator.next() ?? "")
+            case "--load": attachLoad = iterator.next() ?? attachLoad
             case "--eio": eio = iterator.next()
             default:
                 FileHandle.standardError.write(Data(Self.usage.utf8))
@@ -705,8 +708,13 @@ func compare(_ label: String, tls: Bool = false, ceiling: Bool = true, _ measure
 if let port = settings.attach {
     // Profiling aid: the WebSocket echo load against a server someone else started (perf record -p …).
     let target = Target(kind: .async, port: port, process: Process())
-    let figure = try webSocketEcho(target, connections: 10, size: 32)
-    say(String(format: "%.0f msg/s against port %d", figure.rate, port))
+    if settings.attachLoad == "handshakes" {
+        let figure = webSocketHandshakes(target, threads: 4)
+        say(String(format: "%.0f handshakes/s against port %d", figure.rate, port))
+    } else {
+        let figure = try webSocketEcho(target, connections: 10, size: 32)
+        say(String(format: "%.0f msg/s against port %d", figure.rate, port))
+    }
     exit(0)
 }
 

@@ -7,24 +7,33 @@ import Glibc
 /// Used instead of the standard library's `Mutex` because ThreadSanitizer understands pthread mutexes (it intercepts
 /// them) but not `Mutex`'s raw futex calls on Linux, which it reports as races: with this, a sanitizer run of the
 /// engines reports only real ones.
+///
+/// `withLock` is inlinable, so callers in other modules get it specialised for their value (no generic call per
+/// use), and the value lives in memory of its own, so reaching it needs no dynamic exclusivity check: the mutex
+/// already makes the access exclusive.
 public final class Locked<Value>: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private var value: Value
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline let storage: UnsafeMutablePointer<Value>
 
     public init(_ value: Value) {
-        self.value = value
+        mutex = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: value)
     }
 
     deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
     }
 
     /// Runs `body` with the value, the lock held.
+    @inlinable
     public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return try body(&value)
+        return try body(&storage.pointee)
     }
 }

@@ -190,4 +190,28 @@ struct WebSocketHandshakeTests {
             == .success(PerMessageDeflateConfiguration(serverNoContextTakeover: true)))
         #expect(validateResponse(headers: responseHeaders(), deflateOffer: offer) == .success(nil))
     }
+
+    @Test("the Upgrade token is found in any list that holds it, however spaced, cased and split over header lines")
+    func upgradeTokenLists() {
+        let pieces = ["websocket", "WebSocket", " websocket\t", "websocketx", "web socket", "", ",", " , ", "\t", "h2c", "websocket,", "ws"]
+        // What RFC 9110 §5.6.1 says: split on commas, drop optional whitespace, compare the token ignoring ASCII case.
+        func reference(_ values: [String]) -> Bool {
+            values.contains { value in
+                value.split(separator: ",", omittingEmptySubsequences: false).contains { element in
+                    element.trimmingPrefix(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()
+                        .map { $0.lowercased() }.joined() == "websocket"
+                }
+            }
+        }
+        for first in pieces {
+            for second in pieces {
+                for third in pieces {
+                    for values in [[first + second + third], [first + "," + second, third], [first, second + third]] {
+                        let headers = values.map { (name: "upgrade", value: $0) }
+                        #expect(WebSocketHandshake.isUpgradeRequest(headers: headers) == reference(values), "\(values)")
+                    }
+                }
+            }
+        }
+    }
 }

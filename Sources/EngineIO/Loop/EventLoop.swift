@@ -109,6 +109,13 @@ final class EventLoop: @unchecked Sendable {
         handlers[token] = nil
     }
 
+    /// For a descriptor about to be closed (and never duplicated): closing it takes it out of epoll, so only its
+    /// handler goes, and a connection's end costs one system call fewer. Events already gathered for it this turn
+    /// find no handler and are dropped.
+    func forget(closing fd: Int32, token: UInt64) {
+        handlers[token] = nil
+    }
+
     /// Calls `action` on the loop once `at` (loop milliseconds) has come. Returns an id for `cancelTimer`.
     @discardableResult
     func schedule(at: Int64, _ action: @escaping () -> Void) -> UInt64 { timers.insert(at: at, action) }

@@ -159,26 +159,41 @@ extension HTTPConnection {
     }
 
     /// Frames the messages now and sends them at the end of the loop's turn, with whatever else this turn writes to
-    /// the connection: the echoes of a batch of frames read together leave in one `send`, not one each.
+    /// the connection: the echoes of a batch of frames read together leave in one `send`, not one each. Past
+    /// `maxOutboundQueueBytes` it writes at once instead, so a turn's burst cannot hold more than the bound.
     func writeMessages(_ payloads: [WebSocketPayload]) {
         guard webSocket != nil, !isClosed else { return }
         for payload in payloads { webSocket!.machine.send(payload) }
+        if webSocket!.machine.pendingOutputCount > engine.options.maxOutboundQueueBytes {
+            flushAndCheckBacklog()
+        } else {
+            scheduleFlush()
+        }
+    }
+
+    /// Asks for `flushScheduledOutput` at the end of the loop's turn, once however often it is asked.
+    func scheduleFlush() {
         guard !flushScheduled else { return }
         flushScheduled = true
         engine.loop.atEndOfTurn { [self] in flushScheduledOutput() }
     }
 
-    /// The turn's deferred flush (see `writeMessages`), then the backlog check: a peer that stops reading while the
-    /// application keeps sending is the reducer's to judge (`forced close`).
+    /// The turn's deferred flush (see `writeMessages`).
     func flushScheduledOutput() {
         guard flushScheduled else { return }
         flushScheduled = false
+        flushAndCheckBacklog()
+    }
+
+    /// Writes what the socket takes, then checks the backlog: a peer that stops reading while the application keeps
+    /// sending is the reducer's to judge (`forced close`).
+    private func flushAndCheckBacklog() {
         flush()
-        guard let current = webSocket, !isClosed else { return }
-        let backlog = current.machine.pendingOutputCount
+        guard let id = webSocket?.id, !isClosed else { return }
+        let backlog = webSocket!.machine.pendingOutputCount
         if !reportedBacklog, backlog > engine.options.maxOutboundQueueBytes {
             reportedBacklog = true
-            report(.writeBacklog(current.id, bytes: backlog))
+            report(.writeBacklog(id, bytes: backlog))
         }
     }
 
@@ -208,7 +223,8 @@ extension HTTPConnection {
                 report(.webSocketFailed(current.id), disowning: current.id)
             }
         }
-        flush()
+        // What the frames led to (answers, pongs, a 101 before them) leaves at the end of the turn, together.
+        scheduleFlush()
     }
 
     /// Tells the shard that owns this connection's WebSocket, on its loop.

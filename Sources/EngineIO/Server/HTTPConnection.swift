@@ -162,6 +162,9 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     /// where that leaves them.
     func flush() {
         guard !isClosed, !moving else { return }
+        if tls == nil, webSocket != nil, http.pendingOutputCount > 0, webSocket!.machine.pendingOutputCount > 0 {
+            guard writeHeadAndFrames() else { return terminate() }
+        }
         guard write(from: &http) else { return terminate() }
         // The WebSocket's frames only once the HTTP side (its 101) is all out.
         if webSocket != nil, http.pendingOutputCount == 0, !write(from: &webSocket!.machine) { return terminate() }
@@ -188,6 +191,32 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
             if written == 0 { return true }
             machine.didWrite(written)
         }
+        return true
+    }
+
+    /// The 101 and the WebSocket frames queued behind it in one `sendmsg`, so that a WebSocket handshake costs
+    /// one send, not two; what does not fit is left to `write(from:)`. `false` when the socket failed.
+    private func writeHeadAndFrames() -> Bool {
+        let written = http.withPendingOutput { head in
+            webSocket!.machine.withPendingOutput { frames in
+                var vectors = [
+                    iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count),
+                    iovec(iov_base: UnsafeMutableRawPointer(mutating: frames.baseAddress), iov_len: frames.count),
+                ]
+                return vectors.withUnsafeMutableBufferPointer { vectors in
+                    var message = msghdr()
+                    message.msg_iov = vectors.baseAddress
+                    message.msg_iovlen = vectors.count
+                    let count = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                    if count < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return 0 }
+                    return count
+                }
+            }
+        }
+        if written < 0 { return false }
+        let fromHead = min(written, http.pendingOutputCount)
+        http.didWrite(fromHead)
+        if written > fromHead { webSocket!.machine.didWrite(written - fromHead) }
         return true
     }
 
@@ -218,8 +247,9 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     /// Writable while bytes wait; readable while the machines want input.
     private func updateInterest() {
         var wanted: IOEvents = [.peerClosed]
-        // Output waits for the TLS handshake without asking for writability, which would only spin.
-        if pendingBytes > 0, tls?.isEstablished ?? true { wanted.insert(.writable) }
+        // Output waits for the TLS handshake without asking for writability, which would only spin; output whose
+        // flush is due at the end of this turn needs no wake-up either.
+        if pendingBytes > 0, !flushScheduled, tls?.isEstablished ?? true { wanted.insert(.writable) }
         if tlsReadWaitsForWritable { wanted.insert(.writable) }
         if wantsToRead || !(tls?.isEstablished ?? true) { wanted.insert(.readable) }
         guard wanted != interest else { return }
@@ -232,7 +262,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         guard !isClosed else { return }
         isClosed = true
         http.abort()
-        engine.loop.deregister(fd, token: token)
+        engine.loop.forget(closing: fd, token: token)
         close(fd)
         engine.removed(self)
         if let current = awaiting {

@@ -21,7 +21,7 @@ public enum Base64 {
 
     /// Appends the padded base64 encoding of `bytes` to `output`.
     public static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
-        output.reserveCapacity(output.count + encodedLength(of: bytes.count))
+        output.reserveAppending(encodedLength(of: bytes.count))
         alphabet.withUnsafeBufferPointer { table in
             var iterator = bytes.makeIterator()
             while let b0 = iterator.next() {

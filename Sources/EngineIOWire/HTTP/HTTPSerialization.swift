@@ -14,7 +14,7 @@ extension HTTPRequestHead {
     }
 
     fileprivate func serialize(contentLength: Int?, into output: inout [UInt8]) {
-        output.reserveCapacity(output.count + target.utf8.count + HTTPWriter.estimatedSize(of: headers))
+        output.reserveAppending(target.utf8.count + HTTPWriter.estimatedSize(of: headers))
         HTTPWriter.appendMethod(method, to: &output)
         output.append(HTTPSyntax.space)
         HTTPWriter.appendTarget(target, to: &output)
@@ -33,7 +33,7 @@ extension HTTPRequest {
         let needsLength =
             !head.headers.contains("Content-Length") && !head.headers.contains("Transfer-Encoding")
             && (!body.isEmpty || head.method == "POST" || head.method == "PUT" || head.method == "PATCH")
-        output.reserveCapacity(output.count + body.count)
+        output.reserveAppending(body.count)
         head.serialize(contentLength: needsLength ? body.count : nil, into: &output)
         HTTPWriter.appendBody(body, headers: head.headers, to: &output)
     }
@@ -60,7 +60,7 @@ extension HTTPResponseHead {
     }
 
     fileprivate func serialize(contentLength: Int?, into output: inout [UInt8]) {
-        output.reserveCapacity(output.count + reason.utf8.count + HTTPWriter.estimatedSize(of: headers))
+        output.reserveAppending(reason.utf8.count + HTTPWriter.estimatedSize(of: headers))
         HTTPWriter.appendVersion(version, to: &output)
         output.append(HTTPSyntax.space)
         HTTPWriter.appendDecimal(status, to: &output)
@@ -84,7 +84,7 @@ extension HTTPResponse {
         let needsLength =
             !head.statusForbidsBody && !head.headers.contains("Content-Length")
             && !head.headers.contains("Transfer-Encoding")
-        output.reserveCapacity(output.count + body.count)
+        output.reserveAppending(body.count)
         head.serialize(contentLength: needsLength ? body.count : nil, into: &output)
         HTTPWriter.appendBody(body, headers: head.headers, to: &output)
     }

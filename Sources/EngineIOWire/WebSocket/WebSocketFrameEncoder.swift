@@ -44,7 +44,7 @@ public enum WebSocketFrameEncoder {
     ) {
         precondition(maskingKey == nil || maskingKey?.count == 4, "a WebSocket masking key is 4 bytes")
         let count = payload.count
-        output.reserveCapacity(output.count + headerLength(payloadCount: count, masked: maskingKey != nil) + count)
+        output.reserveAppending(headerLength(payloadCount: count, masked: maskingKey != nil) + count)
 
         var first = opcode.rawValue
         if fin { first |= 0x80 }
