@@ -512,6 +512,22 @@ struct ServerEndpointOperationsTests {
         _ = harness.request("GET", "EIO=4&transport=polling&sid=nope")
         #expect(harness.endpoint.counters.handshakeErrors == [.unknownSessionID: 1])
     }
+
+    @Test("the application sees a session from its opening until it lets go, draining and closed included")
+    func applicationView() throws {
+        var harness = ServerEndpointTests.Harness()
+        let sid = try harness.pollingSession()
+        #expect(harness.endpoint.applicationSIDs == [sid] && harness.endpoint.applicationTransport(of: sid) == .polling)
+        harness.apply(.command(sid: sid, .disconnect))  // no poll parked: the session drains, and has said `closed`
+        #expect(harness.endpoint.sessions[sid] != nil && harness.endpoint.departing == [sid: .polling])
+        #expect(harness.endpoint.applicationSIDs == [sid] && harness.endpoint.applicationTransport(of: sid) == .polling)
+        harness.apply(.applicationReleased(sid: sid))  // its disconnect handler returned
+        #expect(harness.endpoint.applicationSIDs.isEmpty && harness.endpoint.applicationTransport(of: sid) == nil)
+        let poll = harness.request("GET", "EIO=4&transport=polling&sid=\(sid)")  // the close packet still reaches the client
+        #expect(text(harness.replies[poll]?.body) == "1")
+        #expect(harness.endpoint.sessions.isEmpty && harness.endpoint.departing.isEmpty)
+        #expect(harness.endpoint.applicationTransport(of: "unknown") == nil)
+    }
 }
 
 @Suite("Server endpoint: WebSocket admission")

@@ -4,16 +4,14 @@ import EngineIOPlatform
 import Foundation
 import Synchronization
 
-/// What both façades share: the engine, the live sessions (transport and python-style session data), and the
-/// translation of API calls into reducer inputs.
+/// What both façades share: the engine, each session's handlers and python-style session data, and the
+/// translation of API calls into reducer inputs. Which sessions are open, and on which transport, is the reducer's
+/// to say (`sids`, `transport(_:)`).
 final class ServerCore: Sendable {
-    /// A session the application may know of: from its connect handler (or its opening, without one) until its
-    /// disconnect handler has returned.
+    /// What the application attaches to a session, which the reducer cannot hold: its handlers' mailbox and python's
+    /// session dict. From its connect handler (or its opening, without one) until its disconnect handler has returned.
     struct Record {
         let handlers: SessionHandlers
-        /// Opened (python lists it in `sockets`); false while the connect handler decides.
-        var isOpen = false
-        var transport: Transport = .polling
         var data: [String: any Sendable] = [:]
     }
 
@@ -191,6 +189,7 @@ final class ServerCore: Sendable {
             records.withLock { records in
                 if records[handlers.sid]?.handlers === handlers { records[handlers.sid] = nil }
             }
+            if case .disconnect = job { submit(.applicationReleased(sid: handlers.sid)) }
         }
     }
 
@@ -202,17 +201,19 @@ final class ServerCore: Sendable {
             let made = makeHandlers(sid)
             records.withLock { records in
                 if records[sid] == nil { records[sid] = Record(handlers: made) }
-                records[sid]?.isOpen = true
-                records[sid]?.transport = transport
             }
             log(.info, "\(sid): connected over \(transport.rawValue)")
         case .upgraded:
-            records.withLock { $0[sid]?.transport = .websocket }
             log(.info, "\(sid): upgraded to websocket")
         case .closed(let reason):
             log(.info, "\(sid): disconnected (\(reason.rawValue))")
-            // As in python, the disconnect handler still finds the session (getSession, sids); it goes afterwards.
-            if let runtime, let handlers = records.withLock({ $0[sid]?.handlers }) { post(.disconnect(reason), to: handlers, runtime: runtime) }
+            // As in python, the disconnect handler still finds the session (getSession, sids); it goes afterwards,
+            // when the handler's job tells the reducer the application let go (`applicationReleased`).
+            if let runtime, let handlers = records.withLock({ $0[sid]?.handlers }) {
+                post(.disconnect(reason), to: handlers, runtime: runtime)
+            } else {
+                submit(.applicationReleased(sid: sid))
+            }
         case .refused:
             if let runtime, let handlers = records.withLock({ $0[sid]?.handlers }) { post(.refused, to: handlers, runtime: runtime) }
         }
@@ -223,7 +224,9 @@ final class ServerCore: Sendable {
         guard let group = engineBox.withLock({ $0 }) else { return }
         let sid: String? =
             switch event {
-            case .command(let sid, _), .verdictReceived(let sid, _), .timerFired(let sid), .applicationBacklogChanged(let sid, _): sid
+            case .command(let sid, _), .verdictReceived(let sid, _), .timerFired(let sid), .applicationBacklogChanged(let sid, _),
+                .applicationReleased(let sid):
+                sid
             default: nil
             }
         let shard = sid.flatMap { group.shard(for: $0) } ?? group.shards[0]
@@ -251,8 +254,8 @@ final class ServerCore: Sendable {
     }
 
     func transport(_ sid: String) throws(ServerError) -> Transport {
-        guard let record = records.withLock({ $0[sid] }), record.isOpen else { throw .unknownSession(sid) }
-        return record.transport
+        guard let transport = engineBox.withLock({ $0 })?.shard(for: sid)?.applicationTransport(of: sid) else { throw .unknownSession(sid) }
+        return transport
     }
 
     func getSession(_ sid: String) throws(ServerError) -> [String: any Sendable] {
@@ -269,7 +272,8 @@ final class ServerCore: Sendable {
         if !saved { throw .unknownSession(sid) }
     }
 
-    /// The open sessions (not those whose connect handler is still deciding).
-    var sids: [String] { records.withLock { $0.compactMap { $0.value.isOpen ? $0.key : nil } } }
+    /// The open sessions (not those whose connect handler is still deciding), and the closed ones whose disconnect
+    /// handler has not returned: from each shard's reducer state.
+    var sids: [String] { engineBox.withLock { $0 }?.shards.flatMap(\.applicationSIDs) ?? [] }
 }
 

@@ -44,7 +44,9 @@ final class ServerEngine: @unchecked Sendable {
     /// The layer above: it runs the application's handlers for what the reducer delivers, authorises and notifies,
     /// and answers requests outside the Engine.IO path. It owns the engine, so the engine does not own it.
     weak let core: ServerCore?
-    private var endpoint: ServerEndpoint
+    /// The reducer's state. Reduced on the loop; locked so that `sids` and `transport(sid)` can be answered from it
+    /// on any thread (the lock is held for a reduce or a read, never while effects run).
+    private let endpoint: Locked<ServerEndpoint>
     private var listener: (fd: Int32, token: UInt64)?
     private(set) var port = 0
     private var connections: [UInt64: HTTPConnection] = [:]
@@ -67,7 +69,7 @@ final class ServerEngine: @unchecked Sendable {
         self.core = core
         self.group = group
         index = group.shards.count
-        endpoint = ServerEndpoint(settings: ServerEndpointSettings(options: options))
+        endpoint = Locked(ServerEndpoint(settings: ServerEndpointSettings(options: options)))
         loop = try EventLoop(name: "engineio-loop-\(group.shards.count)")
         parserLimits = HTTPParserLimits(maxHeadBytes: options.maxHeaderBytes, maxBodyBytes: options.maxHttpBufferSize)
         connectionConfiguration = HTTPServerConnection.Configuration(
@@ -188,8 +190,11 @@ final class ServerEngine: @unchecked Sendable {
     /// This shard's figures, taken on its loop; `resetLag` starts a new lag window.
     func snapshot(resetLag: Bool) -> ShardSnapshot {
         var sessions: [Transport: Int] = [:]
-        for session in endpoint.sessions.values { sessions[session.transport, default: 0] += 1 }
-        let snapshot = ShardSnapshot(sessions: sessions, counters: endpoint.counters, lagMilliseconds: worstLag, isDraining: endpoint.isDraining)
+        let (counters, isDraining) = endpoint.withLock { endpoint in
+            for session in endpoint.sessions.values { sessions[session.transport, default: 0] += 1 }
+            return (endpoint.counters, endpoint.isDraining)
+        }
+        let snapshot = ShardSnapshot(sessions: sessions, counters: counters, lagMilliseconds: worstLag, isDraining: isDraining)
         if resetLag { worstLag = 0 }
         published.withLock { $0 = snapshot }
         return snapshot
@@ -211,6 +216,12 @@ final class ServerEngine: @unchecked Sendable {
             loop.execute { [self] in body(self) }
         }
     }
+
+    /// The open sessions of this shard as the application sees them (`ServerEndpoint.applicationSIDs`); any thread.
+    var applicationSIDs: [String] { endpoint.withLock { $0.applicationSIDs } }
+
+    /// A session's transport as the application sees it (`ServerEndpoint.applicationTransport(of:)`); any thread.
+    func applicationTransport(of sid: String) -> Transport? { endpoint.withLock { $0.applicationTransport(of: sid) } }
 
     /// The shard that owns `sid`; this one for a new session.
     func shard(for sid: String?) -> ServerEngine {
@@ -242,7 +253,8 @@ final class ServerEngine: @unchecked Sendable {
     /// Reduces `event` and runs the effects; events raised meanwhile wait their turn.
     func apply(_ event: ServerEndpointEvent) {
         inbox.process(event) { next in
-            let effects = ServerEndpoint.reduce(&endpoint, Input(at: now, next))
+            let input = Input(at: now, next)
+            let effects = endpoint.withLock { ServerEndpoint.reduce(&$0, input) }
             for effect in effects { run(effect) }
         }
     }
@@ -274,7 +286,7 @@ final class ServerEngine: @unchecked Sendable {
             case .opened, .upgraded:
                 break
             }
-            core?.notified(sid: sid, notification, transport: endpoint.sessions[sid]?.transport ?? .polling)
+            core?.notified(sid: sid, notification, transport: applicationTransport(of: sid) ?? .polling)
         case .wake(let sid, let at):
             if let timer = sessionTimers.removeValue(forKey: sid) { loop.cancelTimer(timer) }
             if let at {

@@ -249,6 +249,8 @@ public enum ServerEndpointEvent: Hashable, Codable, Sendable {
     case drainRequested(timeout: Int)
     /// The endpoint's own deadline (`wakeEndpoint`) passed.
     case endpointTimerFired
+    /// The application is done with a closed session (its disconnect handler returned): it leaves `departing`.
+    case applicationReleased(sid: String)
 }
 
 /// Something the shell must do for the server.

@@ -48,6 +48,10 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
     /// The live sessions by sid. A session joins when its handshake is admitted and leaves once it is finished
     /// (`ServerSession.isFinished`); requests for its sid then get `Session ID unknown`.
     public internal(set) var sessions: [String: ServerSession] = [:]
+    /// Sessions that have closed while the application still knows them: python lists a session (`sockets`,
+    /// `transport`) until its disconnect handler returns, which is after the session itself has gone. Each entry
+    /// keeps the transport the session ended on, and leaves with `applicationReleased`.
+    public internal(set) var departing: [String: Transport] = [:]
     /// The requests routed to a session and not answered yet; an entry leaves when the request is answered or
     /// aborted.
     public internal(set) var pending: [RequestID: PendingRequest] = [:]
@@ -145,6 +149,8 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             for sid in sessions.keys.sorted() { forward(.command(.shutdown), to: sid, now: now, &effects) }
         case .timerFired(let sid):
             forward(.timerFired, to: sid, now: now, &effects)
+        case .applicationReleased(let sid):
+            departing[sid] = nil
         }
     }
 
@@ -290,8 +296,9 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         // Reduced in place: a copy taken out of the dictionary would share its queues with the stored one, and the
         // first change to them would copy them whole. (Even reading a field through the dictionary's getter copies
         // the whole session, so what is read afterwards is read in place too.)
-        let (sessionEffects, isFinished) = Self.reduceInPlace(&sessions.values[index], Input(at: now, event))
+        let (sessionEffects, isFinished, transport) = Self.reduceInPlace(&sessions.values[index], Input(at: now, event))
         translate(sessionEffects, sid: sid, request: nil, &effects)
+        if sessionEffects.contains(where: { if case .notify(.closed) = $0 { true } else { false } }) { departing[sid] = transport }
         if isFinished {
             sessions[sid] = nil
             for (connection, owner) in connections where owner == sid { acceptances[connection] = nil }
@@ -359,9 +366,33 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         return (PacketCodec(version: session.settings.version), base64)
     }
 
-    private static func reduceInPlace(_ session: inout ServerSession, _ input: Input<ServerSessionEvent>) -> ([ServerSessionEffect], isFinished: Bool) {
+    private static func reduceInPlace(
+        _ session: inout ServerSession, _ input: Input<ServerSessionEvent>
+    ) -> ([ServerSessionEffect], isFinished: Bool, transport: Transport) {
         let effects = ServerSession.reduce(&session, input)
-        return (effects, session.isFinished)
+        return (effects, session.isFinished, session.transport)
+    }
+
+    // MARK: what the application sees
+
+    /// python's `sockets` keys: the sessions the application has been told are open (not those whose connect
+    /// handler still decides), and the closed ones (draining included) whose disconnect handler has not returned.
+    public var applicationSIDs: [String] {
+        sessions.compactMap { Self.isOpenToApplication($0.value.phase) ? $0.key : nil } + departing.keys
+    }
+
+    /// python's `transport(sid)`: the transport of a session in `applicationSIDs`, nil for any other sid.
+    public func applicationTransport(of sid: String) -> Transport? {
+        if let index = sessions.index(forKey: sid), Self.isOpenToApplication(sessions.values[index].phase) {
+            return sessions.values[index].transport
+        }
+        return departing[sid]
+    }
+
+    /// Open, and not yet closed as far as the application knows: a draining session has told it `closed` already
+    /// (it is in `departing` until the application lets go).
+    private static func isOpenToApplication(_ phase: ServerSession.Phase) -> Bool {
+        if case .open = phase { true } else { false }
     }
 
     // MARK: replies
