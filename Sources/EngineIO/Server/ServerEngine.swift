@@ -358,44 +358,17 @@ final class ServerEngine: @unchecked Sendable {
         }
     }
 
-    static let sidAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    /// A fresh session id: 15 random bytes from OpenSSL, URL-safe base64 (20 characters, as python's and JS's).
-    static func generateID() -> String { sid(from: SecureRandom.bytes(15)) }
-
-    /// 15 bytes as a sid: base64 with `-` and `_` for `+` and `/` (15 bytes need no padding).
-    private static func sid(from random: some Collection<UInt8>) -> String {
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(20)
-        Base64.encode(random, into: &encoded)
-        for index in encoded.indices {
-            if encoded[index] == UInt8(ascii: "+") { encoded[index] = UInt8(ascii: "-") } else if encoded[index] == UInt8(ascii: "/") { encoded[index] = UInt8(ascii: "_") }
-        }
-        return String(decoding: encoded, as: UTF8.self)
-    }
-
-    /// Random bytes drawn from OpenSSL 64 sids at a time (a draw costs about as much for 960 bytes as for 15), and
-    /// handed out by this loop only.
-    private var randomPool: [UInt8] = []
-    private var randomPoolOffset = 0
+    /// Where this shard's sids come from (loop thread only).
+    private var sessionIDs = SessionIDs()
 
     /// A fresh sid for a session on this shard: random, but for a first character that names the shard.
-    func generateID() -> String {
-        if randomPoolOffset + 15 > randomPool.count {
-            randomPool = SecureRandom.bytes(15 * 64)
-            randomPoolOffset = 0
-        }
-        defer {
-            // Used bytes are overwritten, so no sid can be read back out of the pool later.
-            for index in randomPoolOffset..<randomPoolOffset + 15 { randomPool[index] = 0 }
-            randomPoolOffset += 15
-        }
-        let sid = Self.sid(from: randomPool[randomPoolOffset..<randomPoolOffset + 15])
-        guard group.shards.count > 1 else { return sid }
-        var bytes = Array(sid.utf8)
-        bytes[0] = Self.sidAlphabet[index]
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    func generateID() -> String { sessionIDs.next(shard: group.shards.count > 1 ? index : nil) }
+
+    /// A fresh session id, not tied to a shard (python's `generate_id()`).
+    static func generateID() -> String { SessionIDs.encode(SecureRandom.bytes(15)) }
+
+    /// The characters of a sid; a sid's first one names its shard when there are several.
+    static var sidAlphabet: [UInt8] { SessionIDs.alphabet }
 }
 
 /// One shard's figures for `ServerMetrics`.
