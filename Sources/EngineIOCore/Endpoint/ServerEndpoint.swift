@@ -14,7 +14,9 @@ import EngineIOWire
 // sid cookie on the handshake, the compression decision) and its packets into WebSocket messages.
 //
 // It remembers which session each open request and WebSocket belongs to, so the shell only names requests and
-// connections. A session that finishes is forgotten; later requests for its sid get `Session ID unknown`.
+// connections. A session that finishes is forgotten; later requests for its sid get `Session ID unknown`. What the
+// application sees (`applicationSIDs`, `applicationTransport`) lasts longer, as python's `sockets` does: a session
+// told `closed` stays in `departing` until the shell reports `applicationReleased` (its disconnect handler returned).
 //
 // Requests from a trusted proxy are read as the client made them (`TrustedProxies.resolve`) before anything else,
 // so CORS, the environ and the handlers see the client's address, scheme and host.
@@ -296,9 +298,8 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         // Reduced in place: a copy taken out of the dictionary would share its queues with the stored one, and the
         // first change to them would copy them whole. (Even reading a field through the dictionary's getter copies
         // the whole session, so what is read afterwards is read in place too.)
-        let (sessionEffects, isFinished, transport) = Self.reduceInPlace(&sessions.values[index], Input(at: now, event))
+        let (sessionEffects, isFinished) = Self.reduceInPlace(&sessions.values[index], Input(at: now, event))
         translate(sessionEffects, sid: sid, request: nil, &effects)
-        if sessionEffects.contains(where: { if case .notify(.closed) = $0 { true } else { false } }) { departing[sid] = transport }
         if isFinished {
             sessions[sid] = nil
             for (connection, owner) in connections where owner == sid { acceptances[connection] = nil }
@@ -341,6 +342,8 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
                 effects.append(.authorize(sid: sid, request ?? EngineIORequest(method: "GET", query: [])))
             case .notify(let notification):
                 counters.count(notification)
+                // The application has heard `closed`: it still lists the session until it lets go.
+                if case .closed = notification, let index = sessions.index(forKey: sid) { departing[sid] = sessions.values[index].transport }
                 effects.append(.notify(sid: sid, notification))
             case .wake(let at):
                 effects.append(.wake(sid: sid, at: at))
@@ -368,9 +371,9 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
 
     private static func reduceInPlace(
         _ session: inout ServerSession, _ input: Input<ServerSessionEvent>
-    ) -> ([ServerSessionEffect], isFinished: Bool, transport: Transport) {
+    ) -> ([ServerSessionEffect], isFinished: Bool) {
         let effects = ServerSession.reduce(&session, input)
-        return (effects, session.isFinished, session.transport)
+        return (effects, session.isFinished)
     }
 
     // MARK: what the application sees
