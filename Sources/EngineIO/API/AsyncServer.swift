@@ -55,10 +55,10 @@ public final class AsyncServer: Sendable {
 
     /// Sends a message to one client (python's `await send(sid, data)`); a sid with no session is ignored. Returns once
     /// the message is handed to the session's event loop, not once the client has it.
-    public func send(_ sid: String, _ data: MessageData) async { core.send(sid, data) }
+    public nonisolated(nonsending) func send(_ sid: String, _ data: MessageData) async { core.send(sid, data) }
     /// Sends a raw packet (python's `send_packet`): `message`, `ping`, `pong` or `noop`. `open`, `close`, `upgrade` and
     /// binary control packets are dropped, as is a sid with no session.
-    public func sendPacket(_ sid: String, _ packet: Packet) async { core.send(sid, packet) }
+    public nonisolated(nonsending) func sendPacket(_ sid: String, _ packet: Packet) async { core.send(sid, packet) }
     /// The session's data (python's `get_session`), a copy: changes persist only through `saveSession`. Throws
     /// `ServerError.unknownSession` outside the session's life, from its connect handler (or its opening, without one)
     /// until its disconnect handler returns.
@@ -164,7 +164,7 @@ public final class AsyncServer: Sendable {
         }
 
         /// Runs the handler for `job`; a connect handler's verdict is returned.
-        private func perform(_ job: SessionJob, of sid: String) async -> ConnectVerdict? {
+        private nonisolated(nonsending) func perform(_ job: SessionJob, of sid: String) async -> ConnectVerdict? {
             switch job {
             case .connect(let environ):
                 guard let handler = handlers.withLock({ $0.connect }) else { return .accept }

@@ -212,15 +212,17 @@ extension HTTPConnection {
     }
 
     func processFrames() {
-        while !isClosed, let current = webSocket, let event = webSocket!.machine.nextEvent() {
+        // Only the id is read out: copying the connection's machine (a struct holding buffers) would cost retains on
+        // every frame.
+        while !isClosed, let id = webSocket?.id, let event = webSocket!.machine.nextEvent() {
             switch event {
             case .message(let payload):
-                report(.frameReceived(current.id, payload))
+                report(.frameReceived(id, payload))
             case .closedByPeer:
-                report(.webSocketClosed(current.id), disowning: current.id)
+                report(.webSocketClosed(id), disowning: id)
             case .failed(let error):
                 engine.log(.info, "WebSocket from \(remoteAddress) failed (\(error.closeCode)): \(error)")
-                report(.webSocketFailed(current.id), disowning: current.id)
+                report(.webSocketFailed(id), disowning: id)
             }
         }
         // What the frames led to (answers, pongs, a 101 before them) leaves at the end of the turn, together.
@@ -230,6 +232,10 @@ extension HTTPConnection {
     /// Tells the shard that owns this connection's WebSocket, on its loop.
     func report(_ event: ServerEndpointEvent, disowning id: ConnectionID? = nil) {
         let shard = socketShard ?? engine
+        if shard.loop.isCurrent {  // the common case, without a closure to allocate per frame
+            if let id { shard.disown(id) }
+            return shard.apply(event)
+        }
         shard.perform { shard in
             if let id { shard.disown(id) }
             shard.apply(event)

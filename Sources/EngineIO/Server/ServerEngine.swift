@@ -205,7 +205,11 @@ final class ServerEngine: @unchecked Sendable {
     /// Hands an application input to the reducer, from any thread. On the loop itself (an answer given while the
     /// loop runs effects) it joins the inputs waiting their turn, without a wake-up.
     func submit(_ event: ServerEndpointEvent) {
-        perform { $0.apply(event) }
+        if loop.isCurrent {  // a handler answering on its session's loop: no closure to allocate
+            apply(event)
+        } else {
+            loop.execute { [self] in apply(event) }
+        }
     }
 
     /// Runs `body` on this shard's loop: at once when already there, else as a task.

@@ -217,7 +217,7 @@ public struct HTTPReply: Hashable, Codable, Sendable {
 public enum ServerEndpointEvent: Hashable, Codable, Sendable {
     /// A request on the Engine.IO path. For a `POST` this is its head; the body follows as `bodyReceived`.
     /// `freshSID` is used if the request opens a session (the reducer draws no randomness).
-    case requestReceived(RequestID, EngineIORequest, freshSID: String)
+    indirect case requestReceived(RequestID, EngineIORequest, freshSID: String)
     /// A `POST`'s whole body arrived.
     case bodyReceived(RequestID, [UInt8])
     /// A `POST`'s body grew past `maxPayload` bytes.
@@ -225,7 +225,7 @@ public enum ServerEndpointEvent: Hashable, Codable, Sendable {
     /// The client went away while the request was unanswered.
     case requestAborted(RequestID)
     /// A WebSocket handshake on the Engine.IO path, held until the reducer accepts or refuses it.
-    case webSocketRequested(ConnectionID, EngineIORequest, freshSID: String)
+    indirect case webSocketRequested(ConnectionID, EngineIORequest, freshSID: String)
     /// A message arrived on a WebSocket.
     case frameReceived(ConnectionID, WebSocketPayload)
     /// The peer closed the WebSocket (or the connection dropped).
@@ -258,7 +258,7 @@ public enum ServerEndpointEffect: Hashable, Codable, Sendable {
     /// Answer the request with this reply, compressing its body first if `compression` says so.
     case respond(RequestID, HTTPReply)
     /// Answer the WebSocket handshake with 101, as `acceptance` says.
-    case acceptWebSocket(ConnectionID, WebSocketAcceptance)
+    indirect case acceptWebSocket(ConnectionID, WebSocketAcceptance)
     /// Refuse the WebSocket handshake with this HTTP answer instead of 101.
     case refuseWebSocket(ConnectionID, HTTPReply)
     /// Send these WebSocket messages, in order.
@@ -272,7 +272,7 @@ public enum ServerEndpointEffect: Hashable, Codable, Sendable {
     /// Hand a message from session `sid` to the application (python's `message` handler).
     case deliver(sid: String, PacketData)
     /// Ask the application's `connect` handler; answer with `verdictReceived`.
-    case authorize(sid: String, EngineIORequest)
+    indirect case authorize(sid: String, EngineIORequest)
     /// Tell the application what happened to session `sid`.
     case notify(sid: String, SessionNotification)
     /// Session `sid`'s earliest deadline moved: send `timerFired(sid:)` at this instant (`nil`: no deadline any more).
