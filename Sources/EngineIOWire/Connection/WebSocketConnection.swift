@@ -196,17 +196,25 @@ public struct WebSocketConnection: Sendable {
     /// answered on the way.
     public mutating func nextEvent() -> Event? {
         while phase != .closed {
-            let event: WebSocketEvent?
+            let assembled: WebSocketMessageAssembler.Assembled?
             do {
-                event = try assembler.next()
+                assembled = try assembler.nextAssembled()
             } catch {
                 return fail(.protocolViolation(error))  // nil while closing: our close is on its way already
             }
-            guard let event else { return nil }
+            guard let assembled else { return nil }
             let closing = phase != .open
+            let event: WebSocketEvent
+            switch assembled {
+            case .text(let bytes):
+                if closing { continue }
+                return .message(.text(bytes))
+            case .other(let other):
+                event = other
+            }
             switch event {
-            case .text(let text):
-                if !closing { return .message(.text(Array(text.utf8))) }
+            case .text:
+                break  // text messages come as bytes (above)
             case .binary(let bytes):
                 if !closing { return .message(.binary(bytes)) }
             case .compressed(let opcode, let payload):

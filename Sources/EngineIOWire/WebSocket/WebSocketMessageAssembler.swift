@@ -60,6 +60,23 @@ public struct WebSocketMessageAssembler: Sendable, Equatable {
 
     /// The next event from the bytes appended so far, or `nil` when more bytes are needed.
     public mutating func next() throws(WebSocketProtocolError) -> WebSocketEvent? {
+        switch try nextAssembled() {
+        case .text(let bytes): .text(String(decoding: bytes, as: UTF8.self))  // validated already
+        case .other(let event): event
+        case nil: nil
+        }
+    }
+
+    /// What `nextAssembled` returns: a text message as its bytes, already checked to be UTF-8, or any other event.
+    enum Assembled {
+        case text([UInt8])
+        case other(WebSocketEvent)
+    }
+
+    /// `next()` for an owner that wants a text message's bytes (`WebSocketConnection`): they are validated in place,
+    /// without making a `String` that the owner would turn straight back into bytes (an allocation and two copies
+    /// per message).
+    mutating func nextAssembled() throws(WebSocketProtocolError) -> Assembled? {
         if let failure { throw failure }
         do throws(WebSocketProtocolError) {
             while let frame = try parser.next() {
@@ -79,14 +96,18 @@ public struct WebSocketMessageAssembler: Sendable, Equatable {
     public mutating func process(_ frame: WebSocketFrame) throws(WebSocketProtocolError) -> WebSocketEvent? {
         if let failure { throw failure }
         do throws(WebSocketProtocolError) {
-            return try assemble(frame)
+            switch try assemble(frame) {
+            case .text(let bytes): return .text(String(decoding: bytes, as: UTF8.self))
+            case .other(let event): return event
+            case nil: return nil
+            }
         } catch {
             failure = error
             throw error
         }
     }
 
-    private mutating func assemble(_ frame: WebSocketFrame) throws(WebSocketProtocolError) -> WebSocketEvent? {
+    private mutating func assemble(_ frame: WebSocketFrame) throws(WebSocketProtocolError) -> Assembled? {
         switch frame.opcode {
         case .ping, .pong, .close:
             if !frame.fin { throw .fragmentedControlFrame }
@@ -94,12 +115,12 @@ public struct WebSocketMessageAssembler: Sendable, Equatable {
             if frame.rsv1 { throw .compressionBitOnControlOrContinuationFrame }
             switch frame.opcode {
             case .ping:
-                return .ping(frame.payload)
+                return .other(.ping(frame.payload))
             case .pong:
-                return .pong(frame.payload)
+                return .other(.pong(frame.payload))
             default:
                 let (code, reason) = try WebSocketCloseCode.parseClosePayload(frame.payload)
-                return .close(code: code, reason: reason)
+                return .other(.close(code: code, reason: reason))
             }
 
         case .text, .binary:
@@ -147,12 +168,11 @@ public struct WebSocketMessageAssembler: Sendable, Equatable {
         compressed: Bool,
         payload: [UInt8],
         validated: Bool
-    ) throws(WebSocketProtocolError) -> WebSocketEvent {
-        if compressed { return .compressed(opcode: opcode, payload: payload) }
-        guard opcode == .text else { return .binary(payload) }
-        if validated { return .text(String(decoding: payload, as: UTF8.self)) }
-        // An unfragmented message needs no fail-fast, so the standard library validates and decodes in one pass.
-        guard let text = String(validating: payload, as: UTF8.self) else { throw .invalidUTF8 }
-        return .text(text)
+    ) throws(WebSocketProtocolError) -> Assembled {
+        if compressed { return .other(.compressed(opcode: opcode, payload: payload)) }
+        guard opcode == .text else { return .other(.binary(payload)) }
+        // An unfragmented message needs no fail-fast: it is checked whole, eight ASCII bytes at a time.
+        guard validated || UTF8Validator.isValid(payload) else { throw .invalidUTF8 }
+        return .text(payload)
     }
 }
