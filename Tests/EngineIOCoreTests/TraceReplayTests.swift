@@ -99,4 +99,20 @@ struct TraceReplayTests {
     func deterministic() {
         for (_, events) in Self.scenarios { #expect(Self.record(events) == Self.record(events)) }
     }
+
+    /// The shell reduces into one array it empties after each step, and the endpoint collects each session's effects
+    /// in a scratch array it keeps between steps: neither may carry anything from one step into the next.
+    @Test("reducing into a reused array appends each step's effects and nothing left from earlier steps")
+    func reducingIntoAReusedArray() {
+        for (name, events) in Self.scenarios {
+            let expected = Self.record(events)
+            var endpoint = ServerEndpoint(settings: Self.settings)
+            var effects: [ServerEndpointEffect] = [.drained]  // what the array holds already stays in front
+            for (step, (time, event)) in events.enumerated() {
+                ServerEndpoint.reduce(&endpoint, Input(at: Instant(milliseconds: time), event), into: &effects)
+                #expect(effects.first == .drained && Array(effects.dropFirst()) == expected[step].effects, "\(name), step \(step)")
+                effects.removeSubrange(1...)
+            }
+        }
+    }
 }

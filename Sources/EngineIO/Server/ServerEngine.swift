@@ -258,10 +258,19 @@ final class ServerEngine: @unchecked Sendable {
     func apply(_ event: ServerEndpointEvent) {
         inbox.process(event) { next in
             let input = Input(at: now, next)
-            let effects = endpoint.withLock { ServerEndpoint.reduce(&$0, input) }
+            var effects: [ServerEndpointEffect] = []
+            swap(&effects, &spareEffects)
+            endpoint.withLock { ServerEndpoint.reduce(&$0, input, into: &effects) }
             for effect in effects { run(effect) }
+            if effects.capacity <= 64 {
+                effects.removeAll(keepingCapacity: true)
+                spareEffects = effects
+            }
         }
     }
+
+    /// One array for every step's effects, its capacity kept (the inbox runs one step at a time, so one suffices).
+    private var spareEffects: [ServerEndpointEffect] = []
 
     private func run(_ effect: ServerEndpointEffect) {
         switch effect {

@@ -71,6 +71,9 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
     public internal(set) var hasAnnouncedDrained = false
     /// What the endpoint has counted since it started; the reducer only ever adds to it.
     public internal(set) var counters = ServerCounters()
+    /// Room for a session's effects while they are translated, kept from step to step so a step allocates none;
+    /// empty between steps, and no part of the state's value.
+    var scratch = EffectScratch<ServerSessionEffect>()
 
     /// An endpoint with no sessions, neither draining nor shut down.
     public init(settings: ServerEndpointSettings) { self.settings = settings }
@@ -87,6 +90,12 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         var effects: [ServerEndpointEffect] = []
         state.handle(input, &effects)
         return effects
+    }
+
+    /// `reduce(_:_:)` appending its effects to `effects`: a shell that keeps one array from step to step (emptied
+    /// once its effects have run, its capacity kept) allocates none per step.
+    public static func reduce(_ state: inout ServerEndpoint, _ input: Input<ServerEndpointEvent>, into effects: inout [ServerEndpointEffect]) {
+        state.handle(input, &effects)
     }
 
     private mutating func handle(_ input: Input<ServerEndpointEvent>, _ effects: inout [ServerEndpointEffect]) {
@@ -298,8 +307,10 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         // Reduced in place: a copy taken out of the dictionary would share its queues with the stored one, and the
         // first change to them would copy them whole. (Even reading a field through the dictionary's getter copies
         // the whole session, so what is read afterwards is read in place too.)
-        let (sessionEffects, isFinished) = Self.reduceInPlace(&sessions.values[index], Input(at: now, event))
+        var sessionEffects = scratch.take()
+        let isFinished = Self.reduceInPlace(&sessions.values[index], Input(at: now, event), into: &sessionEffects)
         translate(sessionEffects, sid: sid, request: nil, &effects)
+        scratch.give(back: &sessionEffects)
         if isFinished {
             sessions[sid] = nil
             for (connection, owner) in connections where owner == sid { acceptances[connection] = nil }
@@ -369,11 +380,12 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         return (PacketCodec(version: session.settings.version), base64)
     }
 
+    /// Reduces a session where it is stored; returns whether it has finished.
     private static func reduceInPlace(
-        _ session: inout ServerSession, _ input: Input<ServerSessionEvent>
-    ) -> ([ServerSessionEffect], isFinished: Bool) {
-        let effects = ServerSession.reduce(&session, input)
-        return (effects, session.isFinished)
+        _ session: inout ServerSession, _ input: Input<ServerSessionEvent>, into effects: inout [ServerSessionEffect]
+    ) -> Bool {
+        ServerSession.reduce(&session, input, into: &effects)
+        return session.isFinished
     }
 
     // MARK: what the application sees

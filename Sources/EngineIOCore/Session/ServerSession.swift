@@ -147,6 +147,13 @@ public struct ServerSession: Hashable, Codable, Sendable {
     /// Applies one input; returns the effects in the order the shell must run them.
     public static func reduce(_ state: inout ServerSession, _ input: Input<ServerSessionEvent>) -> [ServerSessionEffect] {
         var effects: [ServerSessionEffect] = []
+        reduce(&state, input, into: &effects)
+        return effects
+    }
+
+    /// `reduce(_:_:)` appending its effects to `effects`: a caller that keeps one array from step to step (emptied,
+    /// its capacity kept) allocates none per step.
+    public static func reduce(_ state: inout ServerSession, _ input: Input<ServerSessionEvent>, into effects: inout [ServerSessionEffect]) {
         let before = state.nextDeadline
         if let due = before, input.now >= due { state.expireDeadlines(now: input.now, &effects) }
         switch state.phase {
@@ -159,7 +166,6 @@ public struct ServerSession: Hashable, Codable, Sendable {
         state.releaseHeldPost(&effects)
         let after = state.nextDeadline
         if after != before || (input.event == .timerFired && after != nil) { effects.append(.wake(at: after)) }
-        return effects
     }
 
     /// The earliest instant at which something is due.
