@@ -31,10 +31,11 @@ struct BenchSettings {
     var eio: String?
     /// Load an already running server on this port instead (10 WebSocket connections, 32 B), for profiling it.
     var attach: Int?
-    /// With --attach: `echo` (10 WebSocket connections, 32 B) or `handshakes` (WebSocket handshakes on 4 threads).
+    /// With --attach: `echo` (10 WebSocket connections, 32 B), `handshakes` (WebSocket handshakes on 4 threads),
+    /// `polling` (10 polling sessions echoing 32 B) or `polling-handshakes` (on 4 keep-alive connections).
     var attachLoad = "echo"
 
-    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT [--load echo|handshakes]]\n"
+    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT [--load echo|handshakes|polling|polling-handshakes]]\n"
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
@@ -708,10 +709,17 @@ func compare(_ label: String, tls: Bool = false, ceiling: Bool = true, _ measure
 if let port = settings.attach {
     // Profiling aid: the WebSocket echo load against a server someone else started (perf record -p …).
     let target = Target(kind: .async, port: port, process: Process())
-    if settings.attachLoad == "handshakes" {
+    switch settings.attachLoad {
+    case "handshakes":
         let figure = webSocketHandshakes(target, threads: 4)
         say(String(format: "%.0f handshakes/s against port %d", figure.rate, port))
-    } else {
+    case "polling":
+        let figure = try pollingEcho(target, connections: 10)
+        say(String(format: "%.0f msg/s (polling) against port %d", figure.rate, port))
+    case "polling-handshakes":
+        let figure = handshakes(target, threads: 4)
+        say(String(format: "%.0f polling handshakes/s against port %d", figure.rate, port))
+    default:
         let figure = try webSocketEcho(target, connections: 10, size: 32)
         say(String(format: "%.0f msg/s against port %d", figure.rate, port))
     }

@@ -18,9 +18,12 @@ extension HTTPConnection {
         flush()
     }
 
+    /// Whether `path` is under the Engine.IO path, or is that path without its final slash. Compared as bytes:
+    /// `hasPrefix` on a `Substring` walks characters.
     private func isEngineIOPath(_ path: Substring) -> Bool {
-        let prefix = self.path
-        return path.hasPrefix(prefix) || path + "/" == prefix
+        let prefix = self.path.utf8, bytes = path.utf8
+        if bytes.starts(with: prefix) { return true }
+        return bytes.count + 1 == prefix.count && prefix.last == UInt8(ascii: "/") && prefix.starts(with: bytes)
     }
 
     private func handle(_ request: HTTPRequest) {

@@ -328,8 +328,10 @@ final class ServerEngine: @unchecked Sendable {
     /// The reducer's view of a request head. Under a custom CORS policy the application's check runs here, since
     /// a closure cannot travel inside the reducer's values.
     func describe(_ head: HTTPRequestHead, remoteAddress: String?, upgrade: Bool = false, secure: Bool = false) -> EngineIORequest {
+        var query: [QueryItem] = []
+        if let raw = head.query { HTTPQuery.forEachPair(in: raw) { query.append(QueryItem($0, $1)) } }
         var request = EngineIORequest(
-            method: head.method, query: HTTPQuery(parsing: head.query ?? "").items.map { QueryItem($0.name, $0.value) },
+            method: head.method, query: query,
             headers: head.headers.map { HeaderField($0.name, $0.value) }, scheme: secure ? "https" : "http", isWebSocketUpgrade: upgrade,
             path: String(head.path),
             remoteAddress: remoteAddress)

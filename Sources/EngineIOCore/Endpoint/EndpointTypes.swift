@@ -72,13 +72,34 @@ public struct EngineIORequest: Hashable, Codable, Sendable {
 
     /// The first value of a header, any case.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { Self.sameName($0.name, name) }?.value
     }
 
     /// Every line of a header, any case, in order.
     public func headerLines(_ name: String) -> [String] {
-        let name = name.lowercased()
-        return headers.filter { $0.name.lowercased() == name }.map(\.value)
+        headers.filter { Self.sameName($0.name, name) }.map(\.value)
+    }
+
+    /// Header names compared without case (ASCII), byte by byte: no lowercased copies for every header of every
+    /// request.
+    static func sameName(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.count == rhs.utf8.count && hasPrefixIgnoringCase(lhs, rhs)
+    }
+
+    /// Whether `value` starts with `prefix`, ASCII letters compared without case.
+    static func hasPrefixIgnoringCase(_ value: String, _ prefix: String) -> Bool {
+        var value = value, prefix = prefix
+        return value.withUTF8 { value in
+            prefix.withUTF8 { prefix in
+                guard value.count >= prefix.count else { return false }
+                for index in prefix.indices where value[index] != prefix[index] {
+                    // Letters differ from their other case by 0x20 alone; anything else must match exactly.
+                    let lower = value[index] | 0x20
+                    guard lower == prefix[index] | 0x20, lower >= 0x61, lower <= 0x7A else { return false }
+                }
+                return true
+            }
+        }
     }
 
     /// The first value of a query parameter, as python reads duplicates.

@@ -105,7 +105,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             httpRequest(id, request, freshSID: freshSID, now: now, &effects)
         case .bodyReceived(let id, let body):
             guard let routed = pending[id] else { return }
-            let binary = routed.request.header("Content-Type")?.lowercased().hasPrefix("application/octet-stream") ?? false
+            let binary = routed.request.header("Content-Type").map { EngineIORequest.hasPrefixIgnoringCase($0, "application/octet-stream") } ?? false
             forward(.postReceived(id, body: body, binary: binary), to: routed.sid, now: now, &effects)
         case .bodyTooLarge(let id):
             guard let routed = pending[id] else { return }

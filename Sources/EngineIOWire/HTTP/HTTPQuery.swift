@@ -65,9 +65,12 @@ public struct HTTPQuery: Sendable, Equatable, Hashable {
         return output
     }
 
+    /// Calls `body` with each decoded pair of `raw`, in order; a single leading `?` is ignored. Public for callers
+    /// that keep the pairs in a type of their own, without an array of tuples in between.
+    ///
     /// Every request's query goes through here: the bytes are walked as one contiguous buffer, so the loop below is
     /// specialized code whatever string type the caller had (a generic walk costs a witness call per byte).
-    private static func forEachPair(in raw: some StringProtocol, _ body: (String, String) -> Void) {
+    public static func forEachPair(in raw: some StringProtocol, _ body: (_ name: String, _ value: String) -> Void) {
         var text = String(raw)
         text.withUTF8 { forEachPair(in: $0, body) }
     }
