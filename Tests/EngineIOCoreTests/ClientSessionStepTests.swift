@@ -81,9 +81,13 @@ struct ClientSessionStepTests {
         var session = connected(upgrade: false)
         _ = ClientSession.reduce(&session, at(11, .command(.send(.message("a")))))
         #expect(session.post == RequestID(3))
-        let waiting = step(session, at(12, .command(.send(.message("bbbbbbbbbb")))), effects: []) { $0.outbound = [.message("bbbbbbbbbb")] }
+        let waiting = step(session, at(12, .command(.send(.message("bbbbbbbbbb")))), effects: []) {
+            $0.outbound = [.message("bbbbbbbbbb")]
+            $0.outboundBytes = 10
+        }
         let more = step(waiting, at(13, .command(.send(.message("cccccccccc")))), effects: []) {
             $0.outbound = [.message("bbbbbbbbbb"), .message("cccccccccc")]
+            $0.outboundBytes = 20
         }
         // maxPayload is 20: the two ten-byte messages (12 bytes each with framing) cannot share one POST.
         step(more, at(14, .responseReceived(RequestID(3), status: 200, body: Array("ok".utf8), binary: false)), effects: [
@@ -92,6 +96,7 @@ struct ClientSessionStepTests {
             $0.post = RequestID(4)
             $0.postDeadline = Instant(milliseconds: 5_014)
             $0.outbound = [.message("cccccccccc")]
+            $0.outboundBytes = 10
             $0.nextID = 5
         }
     }
@@ -127,7 +132,10 @@ struct ClientSessionStepTests {
         let ws = ConnectionID(2)
         session = step(session, at(20, .webSocketOpened(ws)), effects: [.write(frames([.probePing]), to: ws)]) { $0.probe?.stage = .probing }
         session = step(session, at(30, .frameReceived(ws, .text(Array("3probe".utf8)))), effects: []) { $0.probe?.stage = .pausing }
-        session = step(session, at(31, .command(.send(.message("held")))), effects: []) { $0.outbound = [.message("held")] }
+        session = step(session, at(31, .command(.send(.message("held")))), effects: []) {
+            $0.outbound = [.message("held")]
+            $0.outboundBytes = 4
+        }
         step(session, at(40, .responseReceived(RequestID(3), status: 200, body: Array("6".utf8), binary: false)), effects: [
             .write(frames([.upgrade]), to: ws), .notify(.upgraded), .write(frames([.message("held")]), to: ws),
         ]) {
@@ -136,6 +144,7 @@ struct ClientSessionStepTests {
             $0.transport = .websocket
             $0.webSocket = ws
             $0.outbound = []
+            $0.outboundBytes = 0
         }
     }
 

@@ -28,6 +28,25 @@ struct SimulatedPairTests {
         #expect(pair.client.transport == (settings.transports.contains(.websocket) ? .websocket : .polling))
     }
 
+    /// The shell reports the client's backlog from `outboundBytes` instead of walking the queue after every step.
+    @Test("the client's count of queued bytes follows its queue through bursts, POSTs and the upgrade", arguments: [ClientSessionSettings(), ClientSessionSettings(transports: [.polling])])
+    func queuedBytesFollowTheQueue(settings: ClientSessionSettings) {
+        var pair = SimulatedPair(client: settings, server: Self.fast, network: .init(latency: 1...40), seed: 11)
+        pair.connect()
+        for burst in 0..<6 {
+            for index in 0..<25 { pair.clientSends(.message(String(repeating: "x", count: index + burst)), at: Int64(burst * 300)) }
+        }
+        var sawAQueue = false
+        for time in stride(from: Int64(0), through: 4_000, by: 3) {
+            pair.run(until: time)
+            let queued = pair.client.outbound.reduce(0) { $0 + $1.dataByteCount }
+            sawAQueue = sawAQueue || queued > 0
+            #expect(pair.client.outboundBytes == queued, "at \(time) ms")
+        }
+        #expect(sawAQueue)
+        #expect(pair.clientReceived.count == 150)
+    }
+
     @Test("pings keep an idle session alive for ten virtual minutes with python's defaults")
     func idleSessionStaysAlive() {
         var pair = SimulatedPair(server: ServerOptions(), network: .init(latency: 5...200), seed: 3)

@@ -123,7 +123,7 @@ final class ClientEngine: @unchecked Sendable {
 
     /// Recomputes `backlog` (after every step, and when a WebSocket's socket drains).
     private func publishBacklog() {
-        let queued = session.outbound.reduce(0) { $0 + $1.dataByteCount }
+        let queued = session.outboundBytes
         let posting = session.post.flatMap { requests[$0]?.bytes } ?? 0
         let writing = sockets.values.reduce(0) { $0 + $1.pendingOutputCount }
         backlog.store(queued + posting + writing, ordering: .relaxed)

@@ -114,6 +114,8 @@ public struct ClientSession: Hashable, Codable, Sendable {
     public internal(set) var post: RequestID?
     /// Packets waiting for a POST slot, or for the upgrade to finish.
     public internal(set) var outbound: [Packet] = []
+    /// The data bytes of `outbound`, kept as it changes so the shell can report its backlog without a walk over it.
+    public internal(set) var outboundBytes = 0
     /// The heartbeat deadline while the session is open; nil before it opens and once it closes.
     public internal(set) var heartbeat: Heartbeat?
     /// The ID the next request or WebSocket the session names gets; both share this counter, so no ID repeats.
@@ -231,6 +233,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         switch input.event {
         case .command(.send(let packet)):
             outbound.append(packet)  // goes out once connected
+            outboundBytes += packet.dataByteCount
         case .command(.disconnect):
             // Nothing opened, so nothing closes for the application either.
             if let request = handshakeRequest { effects.append(.cancelRequest(request)) }
@@ -238,6 +241,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
             handshakeRequest = nil
             webSocket = nil
             outbound = []
+            outboundBytes = 0
             phase = .closed(.clientDisconnect)
         case .command(.connect):
             effects.append(.rejected(.connect))  // "Client is not in a disconnected state"
@@ -299,6 +303,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         connectDeadline = nil
         phase = .failed(error)
         outbound = []
+        outboundBytes = 0
         effects.append(.connectFailed(error))
     }
 
@@ -331,6 +336,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         switch input.event {
         case .command(.send(let packet)):
             outbound.append(packet)
+            outboundBytes += packet.dataByteCount
             flush(now: now, &effects)
         case .command(.disconnect):
             close(.clientDisconnect, &effects)
@@ -400,6 +406,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
             guard settings.version == .v4, let open = handshake else { return }
             heartbeat = .expectingPing(deadline: now + open.pingInterval + open.pingTimeout)
             outbound.insert(Packet(.pong, packet.data), at: 0)  // answer before anything else that waits
+            outboundBytes += packet.dataByteCount
             flush(now: now, &effects)
         case .pong:
             guard settings.version == .v3, let open = handshake, case .awaitingPong = heartbeat else { return }
@@ -449,6 +456,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         if transport == .websocket, let connection = webSocket {
             effects.append(.write(encoded(outbound), to: connection))
             outbound = []
+            outboundBytes = 0
             return
         }
         guard transport == .polling, post == nil, probe?.stage != .pausing, let sid else { return }
@@ -463,6 +471,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
             size += cost
         }
         outbound.removeFirst(batch.count)
+        outboundBytes -= batch.reduce(0) { $0 + $1.dataByteCount }
         let request = newRequest()
         post = request
         postDeadline = now + settings.requestTimeout
@@ -521,6 +530,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
             webSocket = nil
         }
         outbound = []
+        outboundBytes = 0
         heartbeat = nil
         phase = .closed(reason)
         effects.append(.notify(.closed(reason)))
