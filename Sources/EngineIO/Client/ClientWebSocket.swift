@@ -109,7 +109,7 @@ final class ClientWebSocket {
     /// Hands what the machine queued to the socket.
     private func flush() {
         guard machine != nil, machine!.pendingOutputCount > 0 else { return }
-        machine!.withPendingOutput { socket.write(Array($0)) }
+        machine!.withPendingOutput { socket.write($0) }
         machine!.didWrite(machine!.pendingOutputCount)
     }
 
@@ -160,7 +160,7 @@ final class ClientWebSocket {
 
     /// Once the machine is over, the TCP connection ends (and a close we started is reported finished).
     private func settle() {
-        guard let machine, machine.phase == .closed else { return }
+        guard machine?.phase == .closed else { return }
         socket.shutdownNow()
     }
 

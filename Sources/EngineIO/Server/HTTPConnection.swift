@@ -78,7 +78,8 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     // MARK: reading
 
     private var wantsToRead: Bool {
-        if let webSocket { return webSocket.machine.wantsToRead }
+        // Read through the optional in place: `if let` would copy the machine (a struct holding buffers) each time.
+        if webSocket != nil { return webSocket!.machine.wantsToRead }
         return http.wantsToRead && upgrading == nil
     }
 
@@ -224,7 +225,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     /// shuts its write side, a finished one closes; then epoll is told what to wait for.
     func afterIO() {
         guard !isClosed, !moving else { return }
-        if let webSocket, webSocket.machine.isFinished, http.phase == .upgraded { http.close(now: now) }
+        if webSocket?.machine.isFinished == true, http.phase == .upgraded { http.close(now: now) }
         if http.shouldCloseWrite {
             tls?.shutdown()
             Glibc.shutdown(fd, Int32(SHUT_WR))
@@ -275,16 +276,16 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         if let upgrading {
             self.upgrading = nil
             report(.webSocketClosed(upgrading), disowning: upgrading)
-        } else if let webSocket, webSocket.machine.phase == .open {
-            report(.webSocketClosed(webSocket.id), disowning: webSocket.id)
+        } else if let id = webSocket?.id, webSocket?.machine.phase == .open {
+            report(.webSocketClosed(id), disowning: id)
         }
         webSocket?.machine.abort()
     }
 
     /// Stops serving: what is queued is written, then the connection closes (server shutdown).
     func flushThenClose() {
-        if let webSocket, webSocket.machine.phase == .open {
-            self.webSocket!.machine.close(code: WebSocketCloseCode.goingAway, now: now)
+        if webSocket?.machine.phase == .open {
+            webSocket!.machine.close(code: WebSocketCloseCode.goingAway, now: now)
         }
         http.close(now: now)
         flush()

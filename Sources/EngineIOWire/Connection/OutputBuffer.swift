@@ -18,7 +18,11 @@ public struct OutputBuffer: Sendable, Equatable, Hashable {
     /// Appends through `body` (an encoder writing into an array).
     public mutating func append(_ body: (inout [UInt8]) -> Void) { body(&bytes) }
 
-    public mutating func append(contentsOf more: some Collection<UInt8>) { bytes.append(contentsOf: more) }
+    /// Appends `more`. Called from another module this generic function runs unspecialized, so contiguous bytes
+    /// are appended as one buffer (a copy) rather than one witness call per byte.
+    public mutating func append(contentsOf more: some Collection<UInt8>) {
+        if more.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes.append(contentsOf: Array(more)) }
+    }
 
     /// Lends the waiting bytes.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
