@@ -31,11 +31,12 @@ struct BenchSettings {
     var eio: String?
     /// Load an already running server on this port instead (10 WebSocket connections, 32 B), for profiling it.
     var attach: Int?
-    /// With --attach: `echo` (10 WebSocket connections, 32 B), `handshakes` (WebSocket handshakes on 4 threads),
+    /// With --attach: `echo` (10 WebSocket connections, 32 B), `echo1` (one connection, one message in flight),
+    /// `handshakes` (WebSocket handshakes on 4 threads),
     /// `polling` (10 polling sessions echoing 32 B) or `polling-handshakes` (on 4 keep-alive connections).
     var attachLoad = "echo"
 
-    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT [--load echo|handshakes|polling|polling-handshakes]]\n"
+    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT [--load echo|echo1|handshakes|polling|polling-handshakes]]\n"
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
@@ -719,6 +720,9 @@ if let port = settings.attach {
     case "polling-handshakes":
         let figure = handshakes(target, threads: 4)
         say(String(format: "%.0f polling handshakes/s against port %d", figure.rate, port))
+    case "echo1":
+        let figure = try webSocketEcho(target, connections: 1, size: 32, window: 1)
+        say(String(format: "%.0f msg/s (1 connection, 1 in flight) against port %d", figure.rate, port))
     default:
         let figure = try webSocketEcho(target, connections: 10, size: 32)
         say(String(format: "%.0f msg/s against port %d", figure.rate, port))

@@ -50,9 +50,9 @@ final class EventLoop: @unchecked Sendable {
             sigemptyset(&pipe)
             sigaddset(&pipe, SIGPIPE)
             pthread_sigmask(SIG_BLOCK, &pipe, nil)
-            // Named from inside: set before start, the name does not reach the kernel, and the thread would show
-            // (in top, perf, /proc) under the name of whichever thread started it.
-            Thread.current.name = self.name
+            // Named from inside and straight through the kernel (see `nameCurrentThread`): otherwise the thread can
+            // keep the name of whichever thread started it (in top, perf, /proc), a Dispatch worker's, say.
+            nameCurrentThread(self.name)
             self.threadID.store(UInt(pthread_self()), ordering: .sequentiallyConsistent)
             self.run()
             self.finished.signal()

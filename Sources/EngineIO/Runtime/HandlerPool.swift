@@ -112,8 +112,12 @@ final class HandlerPool: @unchecked Sendable {
     private func startThread() {
         threads += 1
         peak = max(peak, threads)
-        let thread = Thread { [self] in runWorker() }
-        thread.name = "\(name)-\(threads)"
+        let threadName = "\(name)-\(threads)"
+        let thread = Thread { [self] in
+            nameCurrentThread(threadName)
+            runWorker()
+        }
+        thread.name = threadName
         thread.start()
     }
 
