@@ -191,9 +191,15 @@ final class ClientSocket: LoopHandler {
 
     private func readAvailable() {
         while !isClosed {
-            let count = loop.withReadBuffer { buffer in readOnce(buffer) }
+            var asked = 0
+            let count = loop.withReadBuffer { buffer in
+                asked = buffer.count
+                return readOnce(buffer)
+            }
             if count > 0 {
                 loop.withReadBufferSlice(count) { onBytes($0) }
+                // A short plain read emptied the socket; epoll (level-triggered) reports it again when more comes.
+                if tls == nil, count < asked { return }
             } else if count == 0 {
                 return shutdownNow()
             } else if errno == EAGAIN || errno == EWOULDBLOCK {

@@ -88,21 +88,27 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         var budget = Self.readBudget
         while !isClosed, !moving, budget > 0, wantsToRead || !(tls?.isEstablished ?? true) {
             let count: Int
+            var drained = false
             if let tls {
                 guard let read = readThroughTLS(tls, budget: budget) else { break }
                 count = read
             } else {
-                count = engine.loop.readBuffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min(Self.readSize, budget)) }
+                let asked = min(Self.readSize, budget)
+                count = engine.loop.readBuffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, asked) }
                 if count < 0 {
                     if errno == EINTR { continue }
                     if errno == EAGAIN || errno == EWOULDBLOCK { break }
                     return terminate()
                 }
+                // A short read emptied the socket: epoll (level-triggered) reports it again when more comes, so the
+                // read that would only say EAGAIN is saved (one system call in four on a one-message turn).
+                drained = count > 0 && count < asked
             }
             if count == 0 { return peerEnded() }
             budget -= count
             engine.bytesRead += count
             consume(engine.loop.readBuffer[0..<count])
+            if drained { break }
         }
         // Out of budget with OpenSSL still holding decrypted bytes: epoll will not say so, so come back ourselves.
         if budget <= 0, let tls, tls.hasPendingBytes, !isClosed {
