@@ -30,9 +30,7 @@ public struct UTF8Validator: Sendable, Equatable, Hashable {
     @discardableResult
     public mutating func consume(_ bytes: some Collection<UInt8>) -> Bool {
         if hasFailed { return false }
-        let valid =
-            bytes.withContiguousStorageIfAvailable { consume(buffer: $0) }
-            ?? Array(bytes).withUnsafeBufferPointer { consume(buffer: $0) }
+        let valid = bytes.withContiguousBytes { consume(buffer: $0) }
         if !valid { hasFailed = true }
         return valid
     }

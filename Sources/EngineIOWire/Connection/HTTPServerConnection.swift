@@ -134,11 +134,8 @@ public struct HTTPServerConnection: Sendable, Equatable {
 
     /// Bytes from the peer at `now`.
     public mutating func receive(_ bytes: some Collection<UInt8>, now: Int64) {
-        // Called from another module, this generic function runs unspecialized: hand the bytes on as one buffer so
-        // the appends below are specialized code instead of a witness call per byte.
-        if bytes.withContiguousStorageIfAvailable({ receive(buffer: $0, now: now) }) == nil {
-            Array(bytes).withUnsafeBufferPointer { receive(buffer: $0, now: now) }
-        }
+        // As one buffer, so the appends below are specialized code (see `withContiguousBytes`).
+        bytes.withContiguousBytes { receive(buffer: $0, now: now) }
     }
 
     private mutating func receive(buffer bytes: UnsafeBufferPointer<UInt8>, now: Int64) {

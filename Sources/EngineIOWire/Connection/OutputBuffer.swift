@@ -18,10 +18,9 @@ public struct OutputBuffer: Sendable, Equatable, Hashable {
     /// Appends through `body` (an encoder writing into an array).
     public mutating func append(_ body: (inout [UInt8]) -> Void) { body(&bytes) }
 
-    /// Appends `more`. Called from another module this generic function runs unspecialized, so contiguous bytes
-    /// are appended as one buffer (a copy) rather than one witness call per byte.
+    /// Appends `more`, as one buffer (see `withContiguousBytes`).
     public mutating func append(contentsOf more: some Collection<UInt8>) {
-        if more.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil { bytes.append(contentsOf: Array(more)) }
+        more.withContiguousBytes { bytes.append(contentsOf: $0) }
     }
 
     /// Lends the waiting bytes.

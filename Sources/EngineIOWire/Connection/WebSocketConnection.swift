@@ -189,9 +189,8 @@ public struct WebSocketConnection: Sendable {
     /// Bytes from the peer. Ignored once closed.
     public mutating func receive(_ bytes: some Collection<UInt8>) {
         guard phase != .closed else { return }
-        // Called from another module, this generic function runs unspecialized: hand the bytes on as one buffer so
-        // the parser's append is specialized code instead of a witness call per byte.
-        if bytes.withContiguousStorageIfAvailable({ assembler.append($0) }) == nil { assembler.append(Array(bytes)) }
+        // As one buffer, so the parser's append is specialized code (see `withContiguousBytes`).
+        bytes.withContiguousBytes { assembler.append($0) }
     }
 
     /// The next thing the owner must hear of, from the bytes received so far; `nil` when more are needed. Pings are
