@@ -464,14 +464,16 @@ public struct ClientSession: Hashable, Codable, Sendable {
         let limit = handshake?.maxPayload ?? Int.max
         var batch: [Packet] = []
         var size = 0
+        var dataBytes = 0
         for packet in outbound {
             let cost = packet.dataByteCount + 2
             if !batch.isEmpty, size + cost > limit || batch.count == settings.maxPacketsPerPost { break }
             batch.append(packet)
             size += cost
+            dataBytes += packet.dataByteCount
         }
         outbound.removeFirst(batch.count)
-        outboundBytes -= batch.reduce(0) { $0 + $1.dataByteCount }
+        outboundBytes -= dataBytes
         let request = newRequest()
         post = request
         postDeadline = now + settings.requestTimeout
