@@ -33,10 +33,11 @@ struct BenchSettings {
     var attach: Int?
     /// With --attach: `echo` (10 WebSocket connections, 32 B), `echo1` (one connection, one message in flight),
     /// `handshakes` (WebSocket handshakes on 4 threads),
-    /// `polling` (10 polling sessions echoing 32 B) or `polling-handshakes` (on 4 keep-alive connections).
+    /// `polling` (10 polling sessions echoing 32 B), `polling-handshakes` (on 4 keep-alive connections) or `idle`
+    /// (`--idle` WebSocket sessions held open for `--seconds`, answering pings).
     var attachLoad = "echo"
 
-    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT [--load echo|echo1|handshakes|polling|polling-handshakes]]\n"
+    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT [--load echo|echo1|handshakes|polling|polling-handshakes|idle]]\n"
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
@@ -720,6 +721,15 @@ if let port = settings.attach {
     case "polling-handshakes":
         let figure = handshakes(target, threads: 4)
         say(String(format: "%.0f polling handshakes/s against port %d", figure.rate, port))
+    case "idle":
+        let swarm = try WebSocketSwarm(port: port, count: settings.idle, message: [], window: 0, tls: nil)
+        let began = monotonicNanoseconds()
+        while swarm.openCount < settings.idle, monotonicNanoseconds() - began < 60_000_000_000 {
+            swarm.run(until: monotonicNanoseconds() + 100_000_000)
+        }
+        say(String(format: "%d idle sessions open against port %d; holding them for %.0f s", swarm.openCount, port, seconds))
+        swarm.run(until: monotonicNanoseconds() + Int64(seconds * 1e9))
+        say("\(swarm.openCount) still open, \(swarm.connections.reduce(0) { $0 + $1.pongs }) pings answered")
     case "echo1":
         let figure = try webSocketEcho(target, connections: 1, size: 32, window: 1)
         say(String(format: "%.0f msg/s (1 connection, 1 in flight) against port %d", figure.rate, port))

@@ -43,7 +43,8 @@ final class ClientHTTPConnection {
     func perform(_ request: HTTPRequest, maxBodyBytes: Int, completion: @escaping (Result<HTTPResponse, TransportFailure>) -> Void) {
         self.completion = completion
         self.maxBodyBytes = maxBodyBytes
-        parser.limits.maxBodyBytes = maxBodyBytes
+        // Limits are a shared box that a change replaces (see `Shared`): only when it is a change.
+        if parser.limits.maxBodyBytes != maxBodyBytes { parser.limits.maxBodyBytes = maxBodyBytes }
         receivedBytes = 0
         parser.expectResponse(toMethod: request.head.method)
         socket.write(request.serialized())

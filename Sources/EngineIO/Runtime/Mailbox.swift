@@ -24,7 +24,10 @@ protocol MailboxJob: Sendable {
 /// The mailbox counts the bytes its jobs hold from `post` until `completed`, and reports when the count crosses
 /// `highWater` upwards and `lowWater` downwards, so the session's transport can stop reading while its handlers
 /// fall behind.
-final class Mailbox<Job: MailboxJob>: Sendable {
+///
+/// A mailbox is a handle: copies of it are the same mailbox (its state sits behind one lock). It is a struct so a
+/// session's handlers hold it inline, one allocation fewer for every session.
+struct Mailbox<Job: MailboxJob>: Sendable {
     /// What a producer must do after posting.
     struct Posted: Equatable {
         /// The mailbox was idle: start a drainer.

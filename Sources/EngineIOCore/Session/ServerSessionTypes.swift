@@ -1,26 +1,75 @@
+import EngineIOWire
 
 /// What one session needs from the server's options, in the units the protocol uses (milliseconds, bytes).
+///
+/// Copies share one box of values (see `Shared`): every session of a server holds the same settings (one for each
+/// protocol version), so each holds a pointer to them, not its own copy.
 public struct ServerSessionSettings: Hashable, Codable, Sendable {
+    private struct Values: Hashable, Codable, Sendable {
+        var version: ProtocolVersion
+        var pingInterval: Int
+        var advertisedPingInterval: Int
+        var pingTimeout: Int
+        var maxPayload: Int
+        var upgrades: [Transport]
+        var upgradeTimeout: Int
+        var closeTimeout: Int
+        var maxOutboundQueueBytes: Int
+        var maxPacketsPerPoll: Int
+    }
+
+    private var values: Shared<Values>
+
     /// The protocol version the client asked for (`EIO=`), which picks the codecs and the heartbeat's direction.
-    public var version: ProtocolVersion
+    public var version: ProtocolVersion {
+        get { values.value.version }
+        set { values.value.version = newValue }
+    }
     /// Milliseconds between the server's pings (v4).
-    public var pingInterval: Int
+    public var pingInterval: Int {
+        get { values.value.pingInterval }
+        set { values.value.pingInterval = newValue }
+    }
     /// Milliseconds the open packet advertises: the interval plus python's grace.
-    public var advertisedPingInterval: Int
+    public var advertisedPingInterval: Int {
+        get { values.value.advertisedPingInterval }
+        set { values.value.advertisedPingInterval = newValue }
+    }
     /// Milliseconds a ping may wait for its pong (v4), or added to the interval for the client's ping (v3).
-    public var pingTimeout: Int
+    public var pingTimeout: Int {
+        get { values.value.pingTimeout }
+        set { values.value.pingTimeout = newValue }
+    }
     /// Largest POST body or WebSocket message, in bytes; advertised as `maxPayload`.
-    public var maxPayload: Int
+    public var maxPayload: Int {
+        get { values.value.maxPayload }
+        set { values.value.maxPayload = newValue }
+    }
     /// Transports a polling session may upgrade to.
-    public var upgrades: [Transport]
+    public var upgrades: [Transport] {
+        get { values.value.upgrades }
+        set { values.value.upgrades = newValue }
+    }
     /// Milliseconds a started upgrade may take.
-    public var upgradeTimeout: Int
+    public var upgradeTimeout: Int {
+        get { values.value.upgradeTimeout }
+        set { values.value.upgradeTimeout = newValue }
+    }
     /// Milliseconds a server-side close waits for the client's poll to collect the close packet.
-    public var closeTimeout: Int
+    public var closeTimeout: Int {
+        get { values.value.closeTimeout }
+        set { values.value.closeTimeout = newValue }
+    }
     /// Bytes of queued, unsent packet data above which the session is closed with `forced close`.
-    public var maxOutboundQueueBytes: Int
+    public var maxOutboundQueueBytes: Int {
+        get { values.value.maxOutboundQueueBytes }
+        set { values.value.maxOutboundQueueBytes = newValue }
+    }
     /// Most packets in one poll response (python clients refuse more than 16).
-    public var maxPacketsPerPoll: Int
+    public var maxPacketsPerPoll: Int {
+        get { values.value.maxPacketsPerPoll }
+        set { values.value.maxPacketsPerPoll = newValue }
+    }
 
     /// Bytes queued for a polling client above which its POSTs are answered late (it is sending faster than it
     /// collects): a quarter of `maxOutboundQueueBytes`, at least 64 KiB.
@@ -35,17 +84,18 @@ public struct ServerSessionSettings: Hashable, Codable, Sendable {
         maxPayload: Int = 1_000_000, upgrades: [Transport] = [.websocket], upgradeTimeout: Int = 10_000, closeTimeout: Int = 30_000,
         maxOutboundQueueBytes: Int = 16_000_000, maxPacketsPerPoll: Int = 16
     ) {
-        self.version = version
-        self.pingInterval = pingInterval
-        self.advertisedPingInterval = advertisedPingInterval ?? pingInterval
-        self.pingTimeout = pingTimeout
-        self.maxPayload = maxPayload
-        self.upgrades = upgrades
-        self.upgradeTimeout = upgradeTimeout
-        self.closeTimeout = closeTimeout
-        self.maxOutboundQueueBytes = maxOutboundQueueBytes
-        self.maxPacketsPerPoll = max(1, maxPacketsPerPoll)
+        values = Shared(
+            Values(
+                version: version, pingInterval: pingInterval, advertisedPingInterval: advertisedPingInterval ?? pingInterval,
+                pingTimeout: pingTimeout, maxPayload: maxPayload, upgrades: upgrades, upgradeTimeout: upgradeTimeout,
+                closeTimeout: closeTimeout, maxOutboundQueueBytes: maxOutboundQueueBytes, maxPacketsPerPoll: max(1, maxPacketsPerPoll)))
     }
+
+    /// Decoded from the same fields it encodes (see `encode(to:)`).
+    public init(from decoder: any Decoder) throws { values = try Shared(from: decoder) }
+
+    /// Encoded as its fields, by name.
+    public func encode(to encoder: any Encoder) throws { try values.encode(to: encoder) }
 
     /// The settings `options` give a session of `version`: exact milliseconds, never python's whole seconds.
     public init(options: ServerOptions, version: ProtocolVersion) {

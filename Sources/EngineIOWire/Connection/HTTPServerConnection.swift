@@ -29,36 +29,72 @@
 
 /// The server side of one HTTP/1.1 connection, as a value (see the theory of operation above).
 public struct HTTPServerConnection: Sendable, Equatable {
+    /// The connection's limits and timeouts. Copies share one box of values (see `Shared`): every connection of a
+    /// server holds the same configuration, so each holds a pointer to it, not its own copy.
     public struct Configuration: Sendable, Equatable, Hashable {
-        public var limits: HTTPParserLimits
+        private struct Values: Sendable, Hashable {
+            var limits: HTTPParserLimits
+            var headersTimeout: Int64
+            var requestBodyTimeout: Int64
+            var keepAliveTimeout: Int64
+            var lingerTimeout: Int64
+            var lingerBytes: Int
+            var pipelineLimit: Int
+            var outputHighWater: Int
+        }
+
+        private var values: Shared<Values>
+
+        /// Bounds on what the request parser buffers.
+        public var limits: HTTPParserLimits {
+            get { values.value.limits }
+            set { values.value.limits = newValue }
+        }
         /// Milliseconds a request head may take (from the accept, for the first one).
-        public var headersTimeout: Int64
+        public var headersTimeout: Int64 {
+            get { values.value.headersTimeout }
+            set { values.value.headersTimeout = newValue }
+        }
         /// Milliseconds a request body may take from the end of its head.
-        public var requestBodyTimeout: Int64
+        public var requestBodyTimeout: Int64 {
+            get { values.value.requestBodyTimeout }
+            set { values.value.requestBodyTimeout = newValue }
+        }
         /// Milliseconds an idle keep-alive connection is kept between requests.
-        public var keepAliveTimeout: Int64
+        public var keepAliveTimeout: Int64 {
+            get { values.value.keepAliveTimeout }
+            set { values.value.keepAliveTimeout = newValue }
+        }
         /// Milliseconds a closing connection keeps draining the peer's input after its last response.
-        public var lingerTimeout: Int64
+        public var lingerTimeout: Int64 {
+            get { values.value.lingerTimeout }
+            set { values.value.lingerTimeout = newValue }
+        }
         /// Bytes a closing connection drops before it gives up on the peer and closes.
-        public var lingerBytes: Int
+        public var lingerBytes: Int {
+            get { values.value.lingerBytes }
+            set { values.value.lingerBytes = newValue }
+        }
         /// Bytes read ahead of the request being answered.
-        public var pipelineLimit: Int
+        public var pipelineLimit: Int {
+            get { values.value.pipelineLimit }
+            set { values.value.pipelineLimit = newValue }
+        }
         /// Reading stops while more than this many bytes wait to be written.
-        public var outputHighWater: Int
+        public var outputHighWater: Int {
+            get { values.value.outputHighWater }
+            set { values.value.outputHighWater = newValue }
+        }
 
         public init(
             limits: HTTPParserLimits = HTTPParserLimits(), headersTimeout: Int64 = 30_000, requestBodyTimeout: Int64 = 60_000,
             keepAliveTimeout: Int64 = 5_000, lingerTimeout: Int64 = 2_000, lingerBytes: Int = 64 * 1024, pipelineLimit: Int = 64 * 1024,
             outputHighWater: Int = 256 * 1024
         ) {
-            self.limits = limits
-            self.headersTimeout = headersTimeout
-            self.requestBodyTimeout = requestBodyTimeout
-            self.keepAliveTimeout = keepAliveTimeout
-            self.lingerTimeout = lingerTimeout
-            self.lingerBytes = lingerBytes
-            self.pipelineLimit = pipelineLimit
-            self.outputHighWater = outputHighWater
+            values = Shared(
+                Values(
+                    limits: limits, headersTimeout: headersTimeout, requestBodyTimeout: requestBodyTimeout, keepAliveTimeout: keepAliveTimeout,
+                    lingerTimeout: lingerTimeout, lingerBytes: lingerBytes, pipelineLimit: pipelineLimit, outputHighWater: outputHighWater))
         }
     }
 
@@ -242,7 +278,12 @@ public struct HTTPServerConnection: Sendable, Equatable {
         try output.withUnsafeBytes(body)
     }
 
-    public mutating func didWrite(_ count: Int) { output.consume(count) }
+    public mutating func didWrite(_ count: Int) {
+        output.consume(count)
+        // Once the 101 is out, this machine writes nothing more (the WebSocket has a buffer of its own), so its
+        // drained buffer gives the storage back instead of keeping it for the connection's life.
+        if phase == .upgraded, output.isEmpty { output.removeAll() }
+    }
 
     public mutating func didCloseWrite() { writeClosed = true }
 

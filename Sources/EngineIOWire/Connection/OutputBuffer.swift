@@ -15,6 +15,9 @@ public struct OutputBuffer: Sendable, Equatable, Hashable {
 
     public var isEmpty: Bool { start == bytes.count }
 
+    /// Bytes of storage the buffer holds, waiting or not (what it costs a connection in memory).
+    public var capacity: Int { bytes.capacity }
+
     /// Appends through `body` (an encoder writing into an array).
     public mutating func append(_ body: (inout [UInt8]) -> Void) { body(&bytes) }
 

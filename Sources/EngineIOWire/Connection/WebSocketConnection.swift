@@ -92,30 +92,59 @@ public enum WebSocketConnectionError: Error, Sendable, Equatable, Hashable, Cust
 
 /// One open WebSocket, server or client side, as a value (see the theory of operation above).
 public struct WebSocketConnection: Sendable {
-    /// What the connection allows and how it paces itself.
+    /// What the connection allows and how it paces itself. Copies share one box of values (see `Shared`), so the
+    /// connections of a server hold a pointer each, not a copy.
     public struct Configuration: Sendable, Equatable, Hashable {
-        public var role: WebSocketRole
+        private struct Values: Sendable, Hashable {
+            var role: WebSocketRole
+            var maxMessageSize: Int
+            var compressionThreshold: Int
+            var closeTimeout: Int64
+            var outputHighWater: Int
+            var outputLowWater: Int
+        }
+
+        private var values: Shared<Values>
+
+        /// Which side of the WebSocket this is (a client masks what it sends).
+        public var role: WebSocketRole {
+            get { values.value.role }
+            set { values.value.role = newValue }
+        }
         /// The largest message (after inflating, for compressed ones), in bytes.
-        public var maxMessageSize: Int
+        public var maxMessageSize: Int {
+            get { values.value.maxMessageSize }
+            set { values.value.maxMessageSize = newValue }
+        }
         /// Messages of at least this many bytes are sent compressed when permessage-deflate was agreed.
-        public var compressionThreshold: Int
+        public var compressionThreshold: Int {
+            get { values.value.compressionThreshold }
+            set { values.value.compressionThreshold = newValue }
+        }
         /// How long (milliseconds) our close waits for the peer's close frame.
-        public var closeTimeout: Int64
+        public var closeTimeout: Int64 {
+            get { values.value.closeTimeout }
+            set { values.value.closeTimeout = newValue }
+        }
         /// Reading stops while more than this many bytes wait to be written…
-        public var outputHighWater: Int
+        public var outputHighWater: Int {
+            get { values.value.outputHighWater }
+            set { values.value.outputHighWater = newValue }
+        }
         /// …and resumes once no more than this many do.
-        public var outputLowWater: Int
+        public var outputLowWater: Int {
+            get { values.value.outputLowWater }
+            set { values.value.outputLowWater = newValue }
+        }
 
         public init(
             role: WebSocketRole, maxMessageSize: Int, compressionThreshold: Int = 1024, closeTimeout: Int64 = 1_000,
             outputHighWater: Int = 256 * 1024, outputLowWater: Int = 64 * 1024
         ) {
-            self.role = role
-            self.maxMessageSize = maxMessageSize
-            self.compressionThreshold = compressionThreshold
-            self.closeTimeout = closeTimeout
-            self.outputHighWater = outputHighWater
-            self.outputLowWater = min(outputLowWater, outputHighWater)
+            values = Shared(
+                Values(
+                    role: role, maxMessageSize: maxMessageSize, compressionThreshold: compressionThreshold, closeTimeout: closeTimeout,
+                    outputHighWater: outputHighWater, outputLowWater: min(outputLowWater, outputHighWater)))
         }
     }
 
