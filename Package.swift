@@ -73,10 +73,10 @@ let package = Package(
         .testTarget(name: "EngineIOTestingTests", dependencies: ["EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOWireTests", dependencies: ["EngineIOWire", "EngineIOTesting"], swiftSettings: strict),
         .testTarget(name: "EngineIOCoreTests", dependencies: ["EngineIOCore", "EngineIOTesting", "EngineIOTestSupport"], swiftSettings: strict),
-        .testTarget(name: "EngineIOPlatformTests", dependencies: ["EngineIOPlatform", "EngineIOTesting"], swiftSettings: strict),
+        .testTarget(name: "EngineIOPlatformTests", dependencies: ["EngineIOPlatform", "EngineIOTesting", "EngineIOTestSupport"], swiftSettings: strict),
         // What the loopback test targets share: raw test clients, `eio serve` as a process, an echo server.
         .target(
-            name: "EngineIOTestSupport", dependencies: ["EngineIO", "EngineIOCore", "EngineIOWire", "EngineIOPlatform"], path: "Tests/EngineIOTestSupport",
+            name: "EngineIOTestSupport", dependencies: ["EngineIO", "EngineIOCore", "EngineIOWire", "EngineIOPlatform", "CLinux"], path: "Tests/EngineIOTestSupport",
             swiftSettings: strict),
         .testTarget(name: "EngineIOServerTests", dependencies: ["EngineIO", "EngineIOCore", "EngineIOTesting", "EngineIOTestSupport"], swiftSettings: strict),
         .testTarget(name: "EngineIOClientTests", dependencies: ["EngineIO", "EngineIOCore", "EngineIOTestSupport"], swiftSettings: strict),

@@ -15,3 +15,11 @@ extern int malloc_trim(size_t pad);
 static inline int clinux_malloc_trim(void) {
     return malloc_trim(0);
 }
+
+// Closes every descriptor from `from` up in a posix_spawn child (glibc 2.34+; declared by spawn.h only with
+// _GNU_SOURCE, which this header must not define).
+#include <spawn.h>
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+static inline int clinux_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}

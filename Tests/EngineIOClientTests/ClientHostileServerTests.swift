@@ -9,7 +9,7 @@ import Testing
 /// `Tests/Interop/hostile_server.py MODE`: a server that misbehaves in one way (see its docstring).
 final class HostileServer: @unchecked Sendable {
     static let script = packageRoot.appendingPathComponent("Tests/Interop/hostile_server.py").path
-    let process = Process()
+    let process = ChildProcess()
     let port: Int
     private let output = Pipe()
     private let lines = LockedLines()
@@ -72,7 +72,7 @@ struct ConnectRun: CustomStringConvertible {
 
     /// Runs `eio connect` with `input` on standard input, which stays open unless `closeInput`; killed after `limit` s.
     static func run(_ arguments: [String], input: String = "", closeInput: Bool = true, limit: Double = 30) throws -> ConnectRun {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: EioServeProcess.binary)
         process.arguments = ["connect"] + arguments
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()

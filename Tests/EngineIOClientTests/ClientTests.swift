@@ -42,7 +42,7 @@ extension ClientLoopbackTests {
 
         /// python-engineio's AsyncServer (echo) as a subprocess.
         final class PythonServer {
-            let process = Process()
+            let process = ChildProcess()
             let port: Int
 
             /// `threading`: python's `Server` in threading mode behind Werkzeug instead of `AsyncServer` on aiohttp.
@@ -242,7 +242,7 @@ extension ClientLoopbackTests {
     @Suite("eio connect")
     struct EIOConnectTests {
         func run(_ arguments: [String], input: String) throws -> (status: Int32, output: String, errors: String) {
-            let process = Process()
+            let process = ChildProcess()
             process.executableURL = packageRoot.appendingPathComponent(".build/debug/eio")
             process.arguments = ["connect"] + arguments
             let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
@@ -329,7 +329,7 @@ extension ClientLoopbackTests {
         @Test("every connection goes through the proxy's CONNECT tunnel, on each transport", arguments: [nil, [Transport.polling], [.websocket]])
         func throughProxy(transports: [Transport]?) async throws {
             let server = try await EchoServer()
-            let proxy = Process()
+            let proxy = ChildProcess()
             proxy.executableURL = packageRoot.appendingPathComponent(".build/interop-venv/bin/python")
             proxy.arguments = [packageRoot.appendingPathComponent("Tests/Interop/connect_proxy.py").path]
             let output = Pipe()

@@ -1,5 +1,6 @@
 import EngineIOPlatform
 import EngineIOTesting
+import EngineIOTestSupport
 import Foundation
 import Testing
 
@@ -73,7 +74,7 @@ struct ZlibTests {
     }
 
     private func run(_ tool: String, _ arguments: [String], input: [UInt8]) throws -> [UInt8] {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
         let stdin = Pipe(), stdout = Pipe()

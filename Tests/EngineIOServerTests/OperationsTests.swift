@@ -132,7 +132,7 @@ struct OperationsTests {
 struct EioHelpTests {
     /// Runs `eio` with `arguments`; its exit status and standard output.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: EioServeProcess.binary)
         process.arguments = arguments
         let output = Pipe()
@@ -192,7 +192,7 @@ struct EioServeFlagTests {
     @Test("a value the option cannot take, or outside its range, stops eio serve with the option's name")
     func badValuesAreRefused() throws {
         for (arguments, message) in [(["--ping-timeout", "soon"], "pingTimeout"), (["--ping-timeout", "-1"], "pingTimeout"), (["--transports", "carrier-pigeon"], "transports")] {
-            let process = Process()
+            let process = ChildProcess()
             process.executableURL = URL(fileURLWithPath: EioServeProcess.binary)
             process.arguments = ["serve", "--port", "0"] + arguments
             let errors = Pipe()
@@ -223,7 +223,7 @@ struct DeployTemplateTests {
         // The unit names /usr/local/bin/eio; verify checks that ExecStart exists, so point it at the built binary.
         let instance = folder.appendingPathComponent("eio@5001.service")
         try unit.replacingOccurrences(of: "/usr/local/bin/eio", with: EioServeProcess.binary).write(to: instance, atomically: true, encoding: .utf8)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: Self.analyzer)
         process.arguments = ["verify", instance.path]
         let output = Pipe()

@@ -38,7 +38,7 @@ struct ProxyTests {
         guard FileManager.default.isExecutableFile(atPath: PythonClientInteropTests.python) else {
             throw TestFailure("no \(PythonClientInteropTests.python): run scripts/setup --interop")
         }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: PythonClientInteropTests.python)
         process.arguments = [Self.script, "--eio", EioServeProcess.binary, "--proxy", proxy, "--json"]
         // Progress (a line per check as it happens) goes to a file, so neither pipe can fill while the other is read.

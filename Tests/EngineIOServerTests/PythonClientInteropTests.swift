@@ -59,7 +59,7 @@ struct PythonClientInteropTests {
     }
 
     func runPython<Result: Decodable>(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: Self.python)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -5,7 +5,7 @@ import Glibc
 package final class EioServeProcess: @unchecked Sendable {
     package static let binary = packageRoot.appendingPathComponent(".build/debug/eio").path
 
-    package let process = Process()
+    package let process = ChildProcess()
     package let port: Int
     private let output = Pipe()
 

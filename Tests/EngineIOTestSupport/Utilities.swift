@@ -64,7 +64,7 @@ package func selfSignedCertificate(names: String) throws -> (cert: String, key: 
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eio-tls-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let cert = folder.appendingPathComponent("cert.pem").path, key = folder.appendingPathComponent("key.pem").path
-    let process = Process()
+    let process = ChildProcess()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
     process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=test", "-addext", "subjectAltName=\(names)"]
     process.standardOutput = FileHandle.nullDevice
