@@ -20,7 +20,14 @@ public enum Base64 {
     public static func encodedLength(of count: Int) -> Int { (count + 2) / 3 * 4 }
 
     /// Appends the padded base64 encoding of `bytes` to `output`.
+    ///
+    /// The bytes are walked as one buffer (see `withContiguousBytes`): called from another module this runs
+    /// unspecialized, and a generic iterator there cost a heap allocation every few bytes (a 15-byte sid took 4).
     public static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
+        bytes.withContiguousBytes { encode(buffer: $0, into: &output) }
+    }
+
+    private static func encode(buffer bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         output.reserveAppending(encodedLength(of: bytes.count))
         alphabet.withUnsafeBufferPointer { table in
             var iterator = bytes.makeIterator()
@@ -53,6 +60,10 @@ public enum Base64 {
     /// Decodes base64 text; `nil` when a character is outside the alphabet, padding is misplaced, or the length
     /// leaves a lone 6-bit group (which cannot encode a whole byte).
     public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        text.withContiguousBytes { decode(buffer: $0) }
+    }
+
+    private static func decode(buffer text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(text.count / 4 * 3 + 2)
         var accumulator: UInt32 = 0

@@ -71,6 +71,8 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
 
     /// Appends a field line, keeping any existing fields of the same name.
     public mutating func add(name: String, value: String) {
+        // A request's head is read one field at a time: room for a typical head at once, not regrown three times.
+        if fields.capacity == 0 { fields.reserveCapacity(16) }
         fields.append(Field(name: name, value: value))
     }
 

@@ -131,7 +131,7 @@ public enum WebSocketHandshake {
             throw .missingConnectionUpgrade
         }
         let versions = header("Sec-WebSocket-Version")
-        guard WebSocketHeaderText.listElements(versions).contains(where: { $0 == version }) else {
+        guard WebSocketHeaderText.listContains(versions, token: version) else {
             throw .unsupportedVersion(versions.isEmpty ? nil : versions.joined(separator: ", "))
         }
         let keys = header("Sec-WebSocket-Key")
@@ -168,12 +168,13 @@ public enum WebSocketHandshake {
         return headers
     }
 
-    /// Strict: 24 characters of the standard alphabet ending in `==`, decoding to 16 bytes. The shared decoder is
-    /// lenient (URL-safe letters, missing padding), which a key must not rely on.
+    /// Strict: 24 characters of the standard alphabet ending in `==`, which is always the encoding of 16 bytes (22
+    /// characters carry 132 bits; the last 4 are padding). The shared decoder is lenient (URL-safe letters, missing
+    /// padding), which a key must not rely on. Read in place: no copy, no decoding.
     private static func isValidKey(_ key: Substring) -> Bool {
-        let bytes = Array(key.utf8)
-        guard bytes.count == 24, bytes[22] == UInt8(ascii: "="), bytes[23] == UInt8(ascii: "=") else { return false }
-        let standardAlphabet = bytes[..<22].allSatisfy { byte in
+        let bytes = key.utf8
+        guard bytes.count == 24, bytes.dropFirst(22).allSatisfy({ $0 == UInt8(ascii: "=") }) else { return false }
+        return bytes.prefix(22).allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"):
@@ -182,7 +183,6 @@ public enum WebSocketHandshake {
                 false
             }
         }
-        return standardAlphabet && Base64.decode(bytes)?.count == 16
     }
 
     // MARK: Client
