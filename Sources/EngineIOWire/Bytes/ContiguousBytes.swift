@@ -1,4 +1,4 @@
-extension Collection<UInt8> {
+extension Sequence<UInt8> {
     /// Calls `body` with the bytes as one buffer: in place when they are contiguous (arrays, slices, buffers), else
     /// copied once. For the generic entry points other modules call: there the generic code runs unspecialized, and
     /// walking the collection would cost a witness call per byte.

@@ -37,8 +37,10 @@ public struct HTTPRequestParser: Sendable, Equatable {
     public var isReadingBody: Bool { bodyHead != nil }
 
     /// Adds received bytes. Call `next()` afterwards until it returns `nil`.
+    /// The bytes are appended as one buffer (see `withContiguousBytes`): from another module, a generic sequence would
+    /// cost a witness call per byte.
     public mutating func append(_ bytes: some Sequence<UInt8>) {
-        buffer.append(bytes)
+        bytes.withContiguousBytes { buffer.append($0) }
     }
 
     /// The next complete request, or `nil` when more bytes are needed (or parsing is paused for an upgrade).

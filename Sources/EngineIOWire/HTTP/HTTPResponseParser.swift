@@ -43,9 +43,11 @@ public struct HTTPResponseParser: Sendable, Equatable {
     }
 
     /// Adds received bytes. Call `next()` afterwards until it returns `nil`. Ignored after `finish()`.
+    /// The bytes are appended as one buffer (see `withContiguousBytes`): from another module (the client), a generic
+    /// sequence would cost a witness call per byte.
     public mutating func append(_ bytes: some Sequence<UInt8>) {
         guard !isFinished else { return }
-        buffer.append(bytes)
+        bytes.withContiguousBytes { buffer.append($0) }
     }
 
     /// Signals end of input. The next `next()` calls return the responses still buffered, completing one read
