@@ -170,6 +170,28 @@ struct Measured {
     var rate: Double
     /// Server CPU seconds per operation.
     var cpuPerOperation: Double
+    /// Round trips (message sent → its echo parsed), for loads with one message in flight: medians and 99th
+    /// percentiles in microseconds.
+    var roundTrip: RoundTrip?
+}
+
+/// Round-trip percentiles of one load, in microseconds.
+struct RoundTrip {
+    var p50: Double
+    var p99: Double
+
+    /// The percentiles of `samples` (nanoseconds); `nil` when there are none.
+    init?(nanoseconds samples: [Int64]) {
+        guard !samples.isEmpty else { return nil }
+        let sorted = samples.sorted()
+        p50 = Double(sorted[sorted.count / 2]) / 1e3
+        p99 = Double(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]) / 1e3
+    }
+
+    init(p50: Double, p99: Double) {
+        self.p50 = p50
+        self.p99 = p99
+    }
 }
 
 struct BenchError: Error, CustomStringConvertible {
@@ -234,6 +256,8 @@ final class WebSocketSwarm {
         var assembler = WebSocketMessageAssembler(role: .client, limits: .init(maxFrameSize: 50_000_000), maxMessageSize: 50_000_000)
         var output: [UInt8] = []
         var pongs = 0
+        /// When the message now in flight was queued (monotonic ns), for round trips with one in flight.
+        var sentAt: Int64 = 0
         /// WSS: every byte goes through this, once its handshake is done.
         var tls: TLSConnection?
 
@@ -248,6 +272,9 @@ final class WebSocketSwarm {
     var echoes = 0
     let message: [UInt8]
     let window: Int
+    /// Round trips in nanoseconds, recorded with one message in flight (`window == 1`) while `recording`.
+    var roundTrips: [Int64] = []
+    var recording = false
 
     /// `tls`: speak WSS (the handshakes happen as the swarm runs).
     init(port: Int, count: Int, message: [UInt8], window: Int, tls: TLSClientContext? = nil) throws {
@@ -337,16 +364,15 @@ final class WebSocketSwarm {
                     if text.hasPrefix("0") {
                         connection.open = true
                         for _ in 0..<window { send(message, on: connection) }
+                        connection.sentAt = monotonicNanoseconds()
                     } else if text == "2" {
                         connection.pongs += 1
                         send(Array("3".utf8), on: connection)
                     } else if text.hasPrefix("4") {
-                        echoes += 1
-                        send(message, on: connection)
+                        echoed(on: connection)
                     }
                 case .binary:
-                    echoes += 1
-                    send(message, on: connection)
+                    echoed(on: connection)
                 case .close:
                     connection.closed = true
                 default:
@@ -354,6 +380,15 @@ final class WebSocketSwarm {
                 }
             }
         }
+    }
+
+    private func echoed(on connection: Connection) {
+        echoes += 1
+        send(message, on: connection)
+        guard window == 1 else { return }
+        let now = monotonicNanoseconds()
+        if recording { roundTrips.append(now - connection.sentAt) }
+        connection.sentAt = now
     }
 
     private func send(_ text: [UInt8], on connection: Connection) {
@@ -384,10 +419,13 @@ func webSocketEcho(_ target: Target, connections: Int, size: Int, window: Int = 
     let swarm = try WebSocketSwarm(port: target.port, count: connections, message: message, window: window, tls: tls)
     swarm.run(until: monotonicNanoseconds() + 500_000_000)  // connect and warm up
     let start = swarm.echoes
-    return target.measure {
+    swarm.recording = true
+    var measured = target.measure {
         swarm.run(until: monotonicNanoseconds() + Int64(seconds * 1e9))
         return swarm.echoes - start
     }
+    measured.roundTrip = RoundTrip(nanoseconds: swarm.roundTrips)
+    return measured
 }
 
 /// WebSocket handshakes up to the open packet, one after another on `threads` threads.
@@ -694,7 +732,11 @@ func compare(_ label: String, tls: Bool = false, ceiling: Bool = true, _ measure
     }
     func median(_ kind: ServerKind) -> Measured? {
         guard let values = figures[kind], !values.isEmpty else { return nil }
-        return Measured(rate: values.map(\.rate).sorted()[values.count / 2], cpuPerOperation: values.map(\.cpuPerOperation).sorted()[values.count / 2])
+        func middle(_ figures: [Double]) -> Double { figures.sorted()[figures.count / 2] }
+        let trips = values.compactMap(\.roundTrip)
+        return Measured(
+            rate: middle(values.map(\.rate)), cpuPerOperation: middle(values.map(\.cpuPerOperation)),
+            roundTrip: trips.isEmpty ? nil : RoundTrip(p50: middle(trips.map(\.p50)), p99: middle(trips.map(\.p99))))
     }
     let cells = ServerKind.allCases.map { kind -> String in
         guard let figure = median(kind) else { return "–".padding(toLength: 20, withPad: " ", startingAt: 0) }
@@ -706,6 +748,18 @@ func compare(_ label: String, tls: Bool = false, ceiling: Bool = true, _ measure
     }
     say(String(format: "%-42@ %@  %7@  %10@  %12@", label as NSString, cells.joined(separator: " ") as NSString, ratio(.async, .ceiling) as NSString,
                ratio(.sync, .async) as NSString, ratio(.async, .python) as NSString))
+    guard ServerKind.allCases.contains(where: { median($0)?.roundTrip != nil }) else { return }
+    let trips = ServerKind.allCases.map { kind -> String in
+        guard let trip = median(kind)?.roundTrip else { return "–".padding(toLength: 20, withPad: " ", startingAt: 0) }
+        return String(format: "%6.1f / %6.1f µs", trip.p50, trip.p99).padding(toLength: 20, withPad: " ", startingAt: 0)
+    }
+    // Latency ratios: the server's p50 over the other's (lower is better).
+    func latencyRatio(_ a: ServerKind, _ b: ServerKind) -> String {
+        guard let x = median(a)?.roundTrip, let y = median(b)?.roundTrip, y.p50 > 0 else { return "–" }
+        return String(format: "%.2f×", x.p50 / y.p50)
+    }
+    say(String(format: "%-42@ %@  %7@  %10@  %12@", "  round trip p50 / p99 (ratios of p50)" as NSString, trips.joined(separator: " ") as NSString,
+               latencyRatio(.async, .ceiling) as NSString, latencyRatio(.sync, .async) as NSString, latencyRatio(.async, .python) as NSString))
 }
 
 if let port = settings.attach {
@@ -732,7 +786,8 @@ if let port = settings.attach {
         say("\(swarm.openCount) still open, \(swarm.connections.reduce(0) { $0 + $1.pongs }) pings answered")
     case "echo1":
         let figure = try webSocketEcho(target, connections: 1, size: 32, window: 1)
-        say(String(format: "%.0f msg/s (1 connection, 1 in flight) against port %d", figure.rate, port))
+        say(String(format: "%.0f msg/s (1 connection, 1 in flight) against port %d; round trip p50 %.1f µs, p99 %.1f µs", figure.rate, port,
+                   figure.roundTrip?.p50 ?? 0, figure.roundTrip?.p99 ?? 0))
     default:
         let figure = try webSocketEcho(target, connections: 10, size: 32)
         say(String(format: "%.0f msg/s against port %d", figure.rate, port))
