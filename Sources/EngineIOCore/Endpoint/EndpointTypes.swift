@@ -77,7 +77,9 @@ public struct EngineIORequest: Hashable, Codable, Sendable {
 
     /// Every line of a header, any case, in order.
     public func headerLines(_ name: String) -> [String] {
-        headers.filter { Self.sameName($0.name, name) }.map(\.value)
+        var lines: [String] = []  // one pass; no array at all for a header that is absent
+        for header in headers where Self.sameName(header.name, name) { lines.append(header.value) }
+        return lines
     }
 
     /// Header names compared without case (ASCII), byte by byte: no lowercased copies for every header of every

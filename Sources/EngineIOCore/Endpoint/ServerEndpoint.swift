@@ -243,9 +243,10 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         // speak). Refused with the error's status, CORS headers included.
         let acceptValue: String
         do {
+            // Looked up by name in place (byte-wise), rather than through a copy of the header list as tuples.
             acceptValue = try WebSocketHandshake.validateUpgradeRequest(
                 method: request.method, httpVersion: (request.httpVersion.major, request.httpVersion.minor),
-                headers: request.headers.map { (name: $0.name, value: $0.value) })
+                header: request.headerLines)
         } catch {
             var headers = HTTPPolicies.corsHeaders(request, settings: settings)
             headers += error.responseHeaders.map { HeaderField($0.name, $0.value) }
