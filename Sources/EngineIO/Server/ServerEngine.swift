@@ -104,8 +104,10 @@ final class ServerEngine: @unchecked Sendable {
         let shortest = [options.headersTimeout, options.requestBodyTimeout, options.keepAliveTimeout].map { Int64($0 * 1000) }.min() ?? 1000
         let period = min(250, max(20, shortest / 4))
         let due = loop.now + period
-        loop.schedule(at: due) { [weak self] in
-            guard let self else { return }
+        // Held strongly: a stopped loop lets go of its timers, which ends the cycle. A weak reference would give the
+        // engine a side table for good, and every retain and release of it (several per message) would take the slow
+        // path through that table.
+        loop.schedule(at: due) { [self] in
             let now = loop.now
             worstLag = max(worstLag, now - due)
             publish()
