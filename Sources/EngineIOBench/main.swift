@@ -36,8 +36,11 @@ struct BenchSettings {
     /// `polling` (10 polling sessions echoing 32 B), `polling-handshakes` (on 4 keep-alive connections) or `idle`
     /// (`--idle` WebSocket sessions held open for `--seconds`, answering pings).
     var attachLoad = "echo"
+    /// With `--load idle`: hold the sessions until standard input closes instead of for `--seconds` (how a parent
+    /// spreading an idle load over several processes drives its children).
+    var untilStandardInputCloses = false
 
-    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT [--load echo|echo1|handshakes|polling|polling-handshakes|idle]]\n"
+    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT [--load echo|echo1|handshakes|polling|polling-handshakes|idle [--until-stdin-closes]]]\n"
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
@@ -50,6 +53,7 @@ struct BenchSettings {
             case "--attach": attach = Int(iterator.next() ?? "")
             case "--load": attachLoad = iterator.next() ?? attachLoad
             case "--eio": eio = iterator.next()
+            case "--until-stdin-closes": untilStandardInputCloses = true
             default:
                 FileHandle.standardError.write(Data(Self.usage.utf8))
                 exit(2)
@@ -61,6 +65,8 @@ struct BenchSettings {
 }
 
 let settings = BenchSettings(CommandLine.arguments.dropFirst())
+/// Descriptors a process may hold here (raised to the hard limit first): what one server process can serve idle.
+let descriptorLimit = raiseDescriptorLimit()
 let seconds = settings.seconds
 
 /// A line on standard output, written at once.
@@ -669,6 +675,33 @@ func idle(_ name: ServerKind, count: Int, tls: Bool = false) throws -> (perSessi
     return (Double(after - before) * 1024 / Double(max(1, swarm.openCount)), swarm.openCount, answered, opening)
 }
 
+/// `count` idle WebSocket sessions over `processes` server processes of one kind, each loaded by a child eio-bench
+/// of its own (see `IdleLoadProcess`), held through 4 s of 1 s pings once all are open; RSS is summed over the
+/// servers.
+func idleAcrossProcesses(_ kind: ServerKind, count: Int, processes: Int) throws -> (perSessionBytes: Double, open: Int, pings: Int, openingSeconds: Double) {
+    var targets: [Target] = []
+    defer { targets.forEach { $0.stop() } }
+    while targets.count < processes {
+        let target = try Target.start(kind, ping: 1)
+        // Ports are drawn at random: a second server on a port already taken could not listen there.
+        if targets.contains(where: { $0.port == target.port }) { target.stop() } else { targets.append(target) }
+    }
+    Thread.sleep(forTimeInterval: 0.5)
+    let before = targets.map(\.rssKB).reduce(0, +)
+    let began = monotonicNanoseconds()
+    let loads = try targets.enumerated().map { index, target in
+        try IdleLoadProcess(port: target.port, count: count / processes + (index < count % processes ? 1 : 0))
+    }
+    // Each child gives up opening after a minute.
+    while !loads.allSatisfy(\.hasOpened), monotonicNanoseconds() - began < 90_000_000_000 { Thread.sleep(forTimeInterval: 0.1) }
+    let opening = Double(monotonicNanoseconds() - began) / 1e9
+    Thread.sleep(forTimeInterval: 4)
+    let after = targets.map(\.rssKB).reduce(0, +)
+    let results = loads.map { $0.finish() }
+    let open = results.map(\.open).reduce(0, +)
+    return (Double(after - before) * 1024 / Double(max(1, open)), open, results.map(\.pings).reduce(0, +), opening)
+}
+
 /// Our `Client` against `eio serve --echo`: how long connecting takes, and how many messages one client moves.
 func clientBenchmark() throws {
     let target = try Target.start(.async, ping: 25)
@@ -781,8 +814,13 @@ if let port = settings.attach {
         while swarm.openCount < settings.idle, monotonicNanoseconds() - began < 60_000_000_000 {
             swarm.run(until: monotonicNanoseconds() + 100_000_000)
         }
-        say(String(format: "%d idle sessions open against port %d; holding them for %.0f s", swarm.openCount, port, seconds))
-        swarm.run(until: monotonicNanoseconds() + Int64(seconds * 1e9))
+        if settings.untilStandardInputCloses {
+            say(String(format: "%d idle sessions open against port %d; holding them until standard input closes", swarm.openCount, port))
+            while !standardInputEnded() { swarm.run(until: monotonicNanoseconds() + 100_000_000) }
+        } else {
+            say(String(format: "%d idle sessions open against port %d; holding them for %.0f s", swarm.openCount, port, seconds))
+            swarm.run(until: monotonicNanoseconds() + Int64(seconds * 1e9))
+        }
         say("\(swarm.openCount) still open, \(swarm.connections.reduce(0) { $0 + $1.pongs }) pings answered")
     case "echo1":
         let figure = try webSocketEcho(target, connections: 1, size: 32, window: 1)
@@ -817,12 +855,20 @@ do {
     }
     if settings.runs("client") { try clientBenchmark() }
     if settings.idle > 0, settings.runs("idle") {
+        // A session holds a descriptor on each side: past what one process may hold, the WebSocket count is spread
+        // over several server processes (and as many load processes); TLS sessions (tens of KB each) stay in one.
+        let perProcess = max(1_000, descriptorLimit - 1_000)
+        let processes = (settings.idle + perProcess - 1) / perProcess
         for tls in [false, true] {
+            let count = tls ? min(settings.idle, perProcess) : settings.idle
             for kind in kinds(ceiling: !tls) {
-                let result = try idle(kind, count: settings.idle, tls: tls)
-                say(String(format: "%@: %d idle %@ sessions opened in %.1f s; %d still open after 4 s more of 1 s pings (%d pings answered in them), %.0f bytes RSS each",
-                             kind.rawValue as NSString, settings.idle, (tls ? "WSS (TLS)" : "WebSocket") as NSString, result.openingSeconds, result.open,
-                             result.pings, result.perSessionBytes))
+                let spread = !tls && processes > 1
+                let result = spread ? try idleAcrossProcesses(kind, count: count, processes: processes) : try idle(kind, count: count, tls: tls)
+                let across = spread ? " across \(processes) server processes (\(descriptorLimit) descriptors per process here)" : ""
+                // Pings answered: in the 4 s held, or in the children's whole run when spread.
+                say(String(format: "%@: %d idle %@ sessions%@ opened in %.1f s; %d still open after 4 s more of 1 s pings (%d pings answered %@), %.0f bytes RSS each",
+                             kind.rawValue as NSString, count, (tls ? "WSS (TLS)" : "WebSocket") as NSString, across as NSString, result.openingSeconds,
+                             result.open, result.pings, (spread ? "in all" : "in them") as NSString, result.perSessionBytes))
             }
         }
     }
