@@ -206,6 +206,47 @@ extension LoopbackTests {
             _ = hogs
         }
 
+        @Test("a burst of connections larger than 1,024 waits in the accept queue while the server is busy, none of its SYNs dropped")
+        func connectionBurstFitsTheAcceptQueue() throws {
+            // The kernel caps a listen backlog at net.core.somaxconn; below 2,048 a burst of 2,000 cannot tell.
+            let somaxconn = Int((try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            try #require(somaxconn >= 2_048, "net.core.somaxconn is \(somaxconn)")
+            let burst = 2_000
+            try #require(raiseFileLimit(to: burst + 256) >= burst + 256)
+            let server = try EioServeProcess(["--echo"])
+            // Stopped, the server accepts nothing: the kernel completes each handshake into the accept queue, as far
+            // as the backlog the server asked for reaches; past it, SYNs are dropped and clients wait out TCP's
+            // retransmission backoff (1 s, 3 s, …).
+            kill(server.pid, SIGSTOP)
+            defer { kill(server.pid, SIGCONT) }
+            var sockets: [Int32] = []
+            defer { sockets.forEach { close($0) } }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(server.port).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            for _ in 0..<burst {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue), 0)
+                try #require(fd >= 0)
+                sockets.append(fd)
+                _ = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+            }
+            usleep(300_000)
+            var polled = sockets.map { pollfd(fd: $0, events: Int16(POLLOUT), revents: 0) }
+            _ = poll(&polled, nfds_t(polled.count), 0)
+            let connected = polled.filter { entry in
+                var error: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(entry.fd, SOL_SOCKET, SO_ERROR, &error, &length)
+                return entry.revents & Int16(POLLOUT) != 0 && error == 0
+            }.count
+            print("connection burst against a stopped eio serve: \(connected) of \(burst) connected (somaxconn \(somaxconn))")
+            #expect(connected == burst)
+        }
+
         @Test("an oversized WebSocket message gets the 1009 close frame, not a reset, while the client is still sending")
         func oversizedFrameGetsCloseCode() throws {
             let server = try EioServeProcess(["--echo"])
