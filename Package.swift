@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "EngineIO", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOPlatform", "CLinux"], swiftSettings: strict,
             plugins: ["SpecBuildPlugin"]),
-        .executableTarget(name: "eio", dependencies: ["EngineIO"], swiftSettings: strict),
+        .executableTarget(name: "eio", dependencies: ["EngineIO", "EngineIOPlatform"], swiftSettings: strict),
         .executableTarget(name: "EngineIOBench", dependencies: ["EngineIO", "EngineIOWire", "EngineIOCore", "EngineIOPlatform", "CLinux"], swiftSettings: strict),
         .target(name: "EngineIOTesting", dependencies: ["EngineIOCore", "EngineIOWire", "EngineIOSpec", "EngineIOJSON"], swiftSettings: strict),
 

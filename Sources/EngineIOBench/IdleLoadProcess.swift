@@ -1,19 +1,6 @@
 import Foundation
 import Glibc
 
-/// Descriptors one process may open here: the soft limit, first raised to the hard limit (children inherit it).
-func raiseDescriptorLimit() -> Int {
-    let resource = Int32(RLIMIT_NOFILE.rawValue)
-    var limit = rlimit()
-    guard getrlimit(resource, &limit) == 0 else { return 1024 }
-    if limit.rlim_cur < limit.rlim_max {
-        var raised = limit
-        raised.rlim_cur = limit.rlim_max
-        if setrlimit(resource, &raised) == 0 { limit = raised }
-    }
-    return Int(clamping: limit.rlim_cur)
-}
-
 /// Whether standard input has reached its end (the parent closed the pipe); does not wait.
 func standardInputEnded() -> Bool {
     var entry = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)

@@ -66,7 +66,7 @@ struct BenchSettings {
 
 let settings = BenchSettings(CommandLine.arguments.dropFirst())
 /// Descriptors a process may hold here (raised to the hard limit first): what one server process can serve idle.
-let descriptorLimit = raiseDescriptorLimit()
+let descriptorLimit = FileLimit.raise()
 let seconds = settings.seconds
 
 /// A line on standard output, written at once.

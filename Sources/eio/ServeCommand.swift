@@ -1,5 +1,6 @@
 import EngineIO
 import EngineIOCore
+import EngineIOPlatform
 import EngineIOWire
 import Foundation
 import Synchronization
@@ -112,6 +113,9 @@ struct ServeCommand: Sendable {
     }
 
     func run() throws {
+        // A server takes the descriptors its hard limit allows: a soft limit of 1,024, common at login, would cap it
+        // at about a thousand connections (Go's runtime does the same at start).
+        FileLimit.raise()
         let url = "\(certificateFile == nil ? "http" : "https")://\(host.contains(":") ? "[\(host)]" : host):"
         let app: any ServedApp = useAsync ? try AsyncServedApp(self) : try ServedWSGIApp(self)
         let bound = try app.start(self)

@@ -206,6 +206,15 @@ extension LoopbackTests {
             _ = hogs
         }
 
+        @Test("eio serve raises its soft limit on descriptors to the hard one, so a soft 512 does not cap it at 500 connections")
+        func serveRaisesItsFileLimit() throws {
+            let server = try EioServeProcess(["--echo"], softFileLimit: 512)
+            let limits = server.fileLimits
+            print("eio serve started under ulimit -S -n 512: soft \(limits.soft), hard \(limits.hard)")
+            try #require(limits.hard > 512, "the hard limit here is \(limits.hard)")
+            #expect(limits.soft == limits.hard)
+        }
+
         @Test("a burst of connections larger than 1,024 waits in the accept queue while the server is busy, none of its SYNs dropped")
         func connectionBurstFitsTheAcceptQueue() throws {
             // The kernel caps a listen backlog at net.core.somaxconn; below 2,048 a burst of 2,000 cannot tell.

@@ -10,11 +10,13 @@ package final class EioServeProcess: @unchecked Sendable {
     private let output = Pipe()
 
     /// Starts `eio serve --port 0` with `arguments` and waits for its "serving on" line. `fileLimit`: the
-    /// process's open-file limit (`ulimit -n`), when it should be lower than ours.
-    package init(_ arguments: [String], fileLimit: Int? = nil) throws {
-        if let fileLimit {
+    /// process's open-file limit (`ulimit -n`, soft and hard), when it should be lower than ours; `softFileLimit`:
+    /// its soft limit alone (`ulimit -S -n`).
+    package init(_ arguments: [String], fileLimit: Int? = nil, softFileLimit: Int? = nil) throws {
+        if fileLimit != nil || softFileLimit != nil {
+            let limit = fileLimit.map { "ulimit -n \($0)" } ?? "ulimit -S -n \(softFileLimit!)"
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", Self.binary, "serve", "--port", "0"] + arguments
+            process.arguments = ["-c", "\(limit) && exec \"$0\" \"$@\"", Self.binary, "serve", "--port", "0"] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: Self.binary)
             process.arguments = ["serve", "--port", "0"] + arguments
@@ -65,6 +67,14 @@ package final class EioServeProcess: @unchecked Sendable {
         // After the command: state is field 3, utime 14 and stime 15 (1-based, counting pid and comm).
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The soft and hard limits on open descriptors, from /proc ("Max open files").
+    package var fileLimits: (soft: Int, hard: Int) {
+        let limits = (try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)) ?? ""
+        let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") } ?? ""
+        let numbers = line.split(separator: " ").compactMap { Int($0) }
+        return numbers.count >= 2 ? (numbers[0], numbers[1]) : (0, 0)
     }
 
     /// Open descriptors, from /proc.

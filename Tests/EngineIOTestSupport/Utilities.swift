@@ -25,16 +25,9 @@ package final class LockedLines: @unchecked Sendable {
     }
 }
 
-/// Raises the soft limit on open files to the hard one (a test that holds thousands of sockets needs it).
-package func raiseFileLimit(to wanted: Int) -> Int {
-    var limit = rlimit()
-    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    if limit.rlim_cur < rlim_t(wanted) {
-        limit.rlim_cur = min(limit.rlim_max, rlim_t(wanted))
-        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    }
-    return Int(limit.rlim_cur)
-}
+/// Raises the soft limit on open files towards `wanted` (a test that holds thousands of sockets needs it); returns the
+/// soft limit after.
+package func raiseFileLimit(to wanted: Int) -> Int { FileLimit.raise(to: wanted) }
 
 /// Samples a count every millisecond on a thread of its own until stopped; keeps the peak.
 package final class PeakSampler: Sendable {
