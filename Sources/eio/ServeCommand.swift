@@ -144,7 +144,7 @@ struct ServedWSGIApp: ServedApp {
         let server = try Server(options: command.options)
         if command.log { server.on(.connect) { sid, environ in command.logConnect(sid, environ) } }
         server.on(.message) { sid, data in for target in command.targets(of: data, from: sid, sids: server.sids) { server.send(target, data) } }
-        server.on(.disconnect) { sid, reason in command.logDisconnect(sid, reason) }
+        if command.log { server.on(.disconnect) { sid, reason in command.logDisconnect(sid, reason) } }
         app = WSGIApp(server, wsgiApp: command.routes(isDraining: { server.isDraining }, metrics: { server.metrics }), staticFiles: command.staticFiles)
     }
 
@@ -164,7 +164,7 @@ struct AsyncServedApp: ServedApp {
         let server = try AsyncServer(options: command.options)
         if command.log { server.on(.connect) { sid, environ in command.logConnect(sid, environ) } }
         server.on(.message) { sid, data in for target in command.targets(of: data, from: sid, sids: server.sids) { await server.send(target, data) } }
-        server.on(.disconnect) { sid, reason in command.logDisconnect(sid, reason) }
+        if command.log { server.on(.disconnect) { sid, reason in command.logDisconnect(sid, reason) } }
         app = ASGIApp(server, otherAsgiApp: command.routes(isDraining: { server.isDraining }, metrics: { server.metrics }), staticFiles: command.staticFiles)
     }
 

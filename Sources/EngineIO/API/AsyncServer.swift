@@ -144,6 +144,7 @@ public final class AsyncServer: Sendable {
         init(core: ServerCore) { self.core = core }
 
         var hasConnectHandler: Bool { handlers.withLock { $0.connect != nil } }
+        var hasDisconnectHandler: Bool { handlers.withLock { $0.disconnect != nil } }
 
         func drain(_ session: SessionHandlers) {
             Task(executorPreference: session.loop) { [self] in

@@ -153,6 +153,7 @@ public final class Server: Sendable {
         }
 
         var hasConnectHandler: Bool { handlers.withLock { $0.connect != nil } }
+        var hasDisconnectHandler: Bool { handlers.withLock { $0.disconnect != nil } }
 
         func drain(_ session: SessionHandlers) {
             let body: @Sendable () -> Void = { [self] in

@@ -210,7 +210,13 @@ final class ServerCore: Sendable {
             // As in python, the disconnect handler still finds the session (getSession, sids); it goes afterwards,
             // when the handler's job tells the reducer the application let go (`applicationReleased`).
             if let runtime, let handlers = records.withLock({ $0[sid]?.handlers }) {
-                post(.disconnect(reason), to: handlers, runtime: runtime)
+                if !runtime.hasDisconnectHandler, handlers.mailbox.isIdle {
+                    // Nothing to run and nothing to wait for (the loop is the only producer): let go now rather
+                    // than hand an empty job to a task or a pool thread.
+                    finished(.disconnect(reason), of: handlers, verdict: nil, caughtUp: false)
+                } else {
+                    post(.disconnect(reason), to: handlers, runtime: runtime)
+                }
             } else {
                 submit(.applicationReleased(sid: sid))
             }

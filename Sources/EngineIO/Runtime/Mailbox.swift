@@ -137,6 +137,10 @@ struct Mailbox<Job: MailboxJob>: Sendable {
         }
     }
 
+    /// Whether nothing is queued, running or about to run: no drainer scheduled and no concurrent job. Only the
+    /// producer posts, so from the producer's thread the answer holds until its next `post`.
+    var isIdle: Bool { state.withLock { !$0.scheduled && $0.head == $0.jobs.count && $0.concurrent == 0 } }
+
     /// Jobs waiting (not yet taken), for tests and diagnostics.
     var waiting: Int { state.withLock { $0.jobs.count - $0.head } }
 
