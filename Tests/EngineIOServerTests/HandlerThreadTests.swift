@@ -21,7 +21,7 @@ struct HandlerThreadTests {
 
     @Test("when 1,000 sessions leave at once, eio serve's threads stay within handlerThreads plus its event loops")
     func thousandDisconnectsFromEioServe() throws {
-        guard raiseFileLimit(to: Self.sessions + 100) >= Self.sessions + 50 else {
+        guard FileLimit.raise(to: Self.sessions + 100) >= Self.sessions + 50 else {
             print("skipped: the open-file limit is below \(Self.sessions + 50) and cannot be raised")
             return
         }
@@ -43,7 +43,7 @@ struct HandlerThreadTests {
 
     @Test("handlers that block hold at most handlerThreads threads when 1,000 sessions leave at once")
     func thousandBlockingDisconnects() throws {
-        guard raiseFileLimit(to: 2 * Self.sessions + 200) >= 2 * Self.sessions + 100 else {
+        guard FileLimit.raise(to: 2 * Self.sessions + 200) >= 2 * Self.sessions + 100 else {
             print("skipped: the open-file limit is below \(2 * Self.sessions + 100) and cannot be raised")
             return
         }

@@ -222,7 +222,7 @@ extension LoopbackTests {
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
             try #require(somaxconn >= 2_048, "net.core.somaxconn is \(somaxconn)")
             let burst = 2_000
-            try #require(raiseFileLimit(to: burst + 256) >= burst + 256)
+            try #require(FileLimit.raise(to: burst + 256) >= burst + 256)
             let server = try EioServeProcess(["--echo"])
             // Stopped, the server accepts nothing: the kernel completes each handshake into the accept queue, as far
             // as the backlog the server asked for reaches; past it, SYNs are dropped and clients wait out TCP's

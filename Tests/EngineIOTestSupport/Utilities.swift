@@ -25,10 +25,6 @@ package final class LockedLines: @unchecked Sendable {
     }
 }
 
-/// Raises the soft limit on open files towards `wanted` (a test that holds thousands of sockets needs it); returns the
-/// soft limit after.
-package func raiseFileLimit(to wanted: Int) -> Int { FileLimit.raise(to: wanted) }
-
 /// Samples a count every millisecond on a thread of its own until stopped; keeps the peak.
 package final class PeakSampler: Sendable {
     private let state = Locked((peak: 0, running: true))

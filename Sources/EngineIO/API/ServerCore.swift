@@ -163,6 +163,16 @@ final class ServerCore: Sendable {
     }
 
     private func post(_ job: SessionJob, to handlers: SessionHandlers, runtime: any HandlerRuntime) {
+        // A session's end that runs no handler (a refusal; a disconnect without a disconnect handler), with nothing
+        // queued or running before it: what follows it happens now, on the loop (the mailbox's only producer),
+        // rather than through an empty job on a task or a pool thread. Connects and messages go their usual way.
+        let runsNothing =
+            switch job {
+            case .refused: true
+            case .disconnect: !runtime.hasDisconnectHandler
+            case .connect, .message: false
+            }
+        if runsNothing, handlers.mailbox.isIdle { return finished(job, of: handlers, verdict: nil, caughtUp: false) }
         let posted = handlers.mailbox.post(job)
         if posted.crossedHighWater { fellBehind(handlers.sid) }
         if posted.schedule { runtime.drain(handlers) }
@@ -210,13 +220,7 @@ final class ServerCore: Sendable {
             // As in python, the disconnect handler still finds the session (getSession, sids); it goes afterwards,
             // when the handler's job tells the reducer the application let go (`applicationReleased`).
             if let runtime, let handlers = records.withLock({ $0[sid]?.handlers }) {
-                if !runtime.hasDisconnectHandler, handlers.mailbox.isIdle {
-                    // Nothing to run and nothing to wait for (the loop is the only producer): let go now rather
-                    // than hand an empty job to a task or a pool thread.
-                    finished(.disconnect(reason), of: handlers, verdict: nil, caughtUp: false)
-                } else {
-                    post(.disconnect(reason), to: handlers, runtime: runtime)
-                }
+                post(.disconnect(reason), to: handlers, runtime: runtime)
             } else {
                 submit(.applicationReleased(sid: sid))
             }

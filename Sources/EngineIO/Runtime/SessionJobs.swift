@@ -31,7 +31,7 @@ protocol HandlerRuntime: AnyObject, Sendable {
     /// Whether the application set a connect handler; without one, sessions are accepted on the loop at once.
     var hasConnectHandler: Bool { get }
     /// Whether the application set a disconnect handler; without one, a session whose handlers are idle is let go
-    /// on the loop at once, without a job.
+    /// on the loop at once, without a job (see `ServerCore.post`).
     var hasDisconnectHandler: Bool { get }
     /// Starts draining `session`'s mailbox, which was idle and now has work: take jobs in order, run each, report
     /// each `completed`.
