@@ -22,7 +22,7 @@ import Glibc
 struct BenchSettings {
     var seconds = 3.0
     var idle = 10_000
-    /// websocket, tls, polling, idle or client
+    /// websocket, tls, polling, idle, client, or machines (the pure machines timed in-process, never part of a full run)
     var only: String?
     /// Each throughput figure is the median of this many runs, alternating between the servers: one run can be
     /// off by a fifth on a shared 2-core machine.
@@ -39,8 +39,10 @@ struct BenchSettings {
     /// With `--load idle`: hold the sessions until standard input closes instead of for `--seconds` (how a parent
     /// spreading an idle load over several processes drives its children).
     var untilStandardInputCloses = false
+    /// With `--only machines`: time one machine alone (handshake, echo, http or frames), for a profiler.
+    var machine: String?
 
-    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client] [--eio PATH] [--attach PORT [--load echo|echo1|handshakes|polling|polling-handshakes|idle [--until-stdin-closes]]]\n"
+    static let usage = "usage: eio-bench [--seconds S] [--rounds N] [--idle N] [--only websocket|tls|polling|idle|client|machines [--machine handshake|echo|http|frames]] [--eio PATH] [--attach PORT [--load echo|echo1|handshakes|polling|polling-handshakes|idle [--until-stdin-closes]]]\n"
 
     init(_ arguments: ArraySlice<String>) {
         var iterator = arguments.makeIterator()
@@ -52,6 +54,7 @@ struct BenchSettings {
             case "--only": only = iterator.next()
             case "--attach": attach = Int(iterator.next() ?? "")
             case "--load": attachLoad = iterator.next() ?? attachLoad
+            case "--machine": machine = iterator.next()
             case "--eio": eio = iterator.next()
             case "--until-stdin-closes": untilStandardInputCloses = true
             default:
@@ -836,6 +839,10 @@ if let port = settings.attach {
 do {
     say("eio-bench: \(seconds) s per load, median of \(settings.rounds) runs, servers taking turns; each cell: operations/s (server CPU per operation)")
     say("C ceiling = ../shared/bench/c-eio-echo (WebSocket only); AsyncServer / Server = eio serve --echo [--async] (release); python = python-engineio AsyncServer on aiohttp")
+    if settings.only == "machines" {
+        machineBenchmarks(seconds: seconds, only: settings.machine)
+        exit(0)
+    }
     header()
     if settings.runs("websocket") {
         try compare("WebSocket echo msg/s, 1 conn, 32 B, 1 in flight") { try webSocketEcho($0, connections: 1, size: 32, window: 1) }

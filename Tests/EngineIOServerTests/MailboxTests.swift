@@ -27,4 +27,22 @@ struct MailboxTests {
         _ = mailbox.completedConcurrently(Job())
         #expect(mailbox.isIdle)
     }
+
+    @Test("completing a job and taking the next under one lock releases its bytes and goes idle when nothing is left")
+    func completedThenTakeIsCompletedFollowedByTake() {
+        let mailbox = Mailbox<Job>(highWater: 10, lowWater: 5)
+        _ = mailbox.post(Job(bytes: 8))
+        #expect(mailbox.post(Job(bytes: 4)).crossedHighWater)  // 12 held: reading pauses
+        let first = mailbox.take()!
+        let (resume, second) = mailbox.completedThenTake(first)
+        #expect(resume)  // 4 held, at or below the low-water mark
+        #expect(second?.bytes == 4)
+        #expect(mailbox.bytesHeld == 4)
+        #expect(!mailbox.isIdle)  // the second job is running
+        let (_, third) = mailbox.completedThenTake(second!)
+        #expect(third == nil)
+        #expect(mailbox.bytesHeld == 0)
+        #expect(mailbox.isIdle)  // nothing left: the drainer went idle, and the next post schedules one again
+        #expect(mailbox.post(Job()).schedule)
+    }
 }

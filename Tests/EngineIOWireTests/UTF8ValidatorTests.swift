@@ -27,6 +27,21 @@ struct UTF8ValidatorTests {
         #expect(validator.isComplete == false)
         #expect(validator.hasFailed)
         #expect(UTF8Validator.isValid(bytes) == false)
+        #expect(UTF8Validator.string(bytes) == nil)
+        #expect(UTF8Validator.string([0x34] + bytes + [0x7A]) == nil)  // in the middle of a text too
+    }
+
+    @Test("a text is built from bytes exactly when the standard library's validating initializer accepts them")
+    func stringMatchesTheStandardLibrary() {
+        var random = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [Array("a".utf8), Array("κ".utf8), Array("€".utf8), Array("😀".utf8), [0x80], [0xC0], [0xED, 0xA0], [0xF4, 0x90]]
+        for _ in 0..<2_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...6, using: &random) { bytes += pieces.randomElement(using: &random)! }
+            let expected = String(validating: bytes, as: UTF8.self)
+            #expect(UTF8Validator.string(bytes) == expected, "\(bytes)")
+            #expect(UTF8Validator.string(bytes[...]) == expected, "\(bytes)")
+        }
     }
 
     @Test("a truncated sequence is accepted so far but not complete")

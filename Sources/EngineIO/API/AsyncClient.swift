@@ -124,15 +124,18 @@ public final class AsyncClient: Sendable {
 
         func drain(_ mailbox: Mailbox<ClientJob>) {
             Task { [self] in
-                while let job = mailbox.take() {
+                var next = mailbox.take()
+                while let job = next {
+                    // Read whole: a closure read alone out of the lock's generic result is re-wrapped, an allocation each time.
+                    let current = handlers.withLock { $0 }
                     switch job {
-                    case .connect: await handlers.withLock { $0.connect }?()
-                    case .message(let data): await handlers.withLock { $0.message }?(data)
-                    case .disconnect(let reason): await handlers.withLock { $0.disconnect }?(reason)
-                    case .reconnecting(let attempt): await handlers.withLock { $0.reconnecting }?(attempt)
-                    case .reconnected(let attempt): await handlers.withLock { $0.reconnected }?(attempt)
+                    case .connect: await current.connect?()
+                    case .message(let data): await current.message?(data)
+                    case .disconnect(let reason): await current.disconnect?(reason)
+                    case .reconnecting(let attempt): await current.reconnecting?(attempt)
+                    case .reconnected(let attempt): await current.reconnected?(attempt)
                     }
-                    mailbox.completed(job)
+                    next = mailbox.completedThenTake(job).next
                 }
             }
         }

@@ -143,16 +143,27 @@ public final class AsyncServer: Sendable {
 
         init(core: ServerCore) { self.core = core }
 
+        /// The handlers as now set, read whole: a closure read alone out of the lock's generic result would be
+        /// re-wrapped (an allocation on every message); the struct that holds it is copied as it is.
+        private var current: Handlers { handlers.withLock { $0 } }
+
         var hasConnectHandler: Bool { handlers.withLock { $0.connect != nil } }
         var hasDisconnectHandler: Bool { handlers.withLock { $0.disconnect != nil } }
 
         func drain(_ session: SessionHandlers) {
             Task(executorPreference: session.loop) { [self] in
                 var ran = 0
-                while let job = session.mailbox.take() {
-                    session.completed(job, verdict: await perform(job, of: session.sid))
+                var next = session.mailbox.take()
+                while let job = next {
+                    let verdict = await perform(job, of: session.sid)
                     ran += 1
-                    if ran % Self.batch == 0 { await Task.yield() }
+                    if ran % Self.batch == 0 {
+                        session.completed(job, verdict: verdict)
+                        await Task.yield()
+                        next = session.mailbox.take()
+                    } else {
+                        next = session.completed(job, verdict: verdict, takingNext: true)
+                    }
                 }
             }
         }
@@ -168,7 +179,7 @@ public final class AsyncServer: Sendable {
         private nonisolated(nonsending) func perform(_ job: SessionJob, of sid: String) async -> ConnectVerdict? {
             switch job {
             case .connect(let environ):
-                guard let handler = handlers.withLock({ $0.connect }) else { return .accept }
+                guard let handler = current.connect else { return .accept }
                 do {
                     return try await handler(sid, environ) ?? .accept
                 } catch {
@@ -176,9 +187,9 @@ public final class AsyncServer: Sendable {
                     return .unauthorized
                 }
             case .message(let data):
-                await handlers.withLock { $0.message }?(sid, data)
+                await current.message?(sid, data)
             case .disconnect(let reason):
-                await handlers.withLock { $0.disconnect }?(sid, reason)
+                await current.disconnect?(sid, reason)
             case .refused:
                 break
             }

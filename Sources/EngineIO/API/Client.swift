@@ -111,15 +111,18 @@ public final class Client: Sendable {
 
         func drain(_ mailbox: Mailbox<ClientJob>) {
             pool.execute { [self] in
-                while let job = mailbox.take() {
+                var next = mailbox.take()
+                while let job = next {
+                    // Read whole: a closure read alone out of the lock's generic result is re-wrapped, an allocation each time.
+                    let current = handlers.withLock { $0 }
                     switch job {
-                    case .connect: handlers.withLock { $0.connect }?()
-                    case .message(let data): handlers.withLock { $0.message }?(data)
-                    case .disconnect(let reason): handlers.withLock { $0.disconnect }?(reason)
-                    case .reconnecting(let attempt): handlers.withLock { $0.reconnecting }?(attempt)
-                    case .reconnected(let attempt): handlers.withLock { $0.reconnected }?(attempt)
+                    case .connect: current.connect?()
+                    case .message(let data): current.message?(data)
+                    case .disconnect(let reason): current.disconnect?(reason)
+                    case .reconnecting(let attempt): current.reconnecting?(attempt)
+                    case .reconnected(let attempt): current.reconnected?(attempt)
                     }
-                    mailbox.completed(job)
+                    next = mailbox.completedThenTake(job).next
                 }
             }
         }

@@ -152,16 +152,21 @@ public final class Server: Sendable {
             pool = HandlerPool(maxThreads: core.options.handlerThreads, name: "engineio-handler") { [weak core] in core?.log(.warning, $0) }
         }
 
+        /// The handlers as now set, read whole: a closure read alone out of the lock's generic result would be
+        /// re-wrapped (an allocation on every message); the struct that holds it is copied as it is.
+        private var current: Handlers { handlers.withLock { $0 } }
+
         var hasConnectHandler: Bool { handlers.withLock { $0.connect != nil } }
         var hasDisconnectHandler: Bool { handlers.withLock { $0.disconnect != nil } }
 
         func drain(_ session: SessionHandlers) {
             let body: @Sendable () -> Void = { [self] in
-                for _ in 0..<Self.batch {
-                    guard let job = session.mailbox.take() else { return }
-                    session.completed(job, verdict: perform(job, of: session.sid))
+                var next = session.mailbox.take()
+                for ran in 1...Self.batch {
+                    guard let job = next else { return }
+                    next = session.completed(job, verdict: perform(job, of: session.sid), takingNext: ran < Self.batch)
                 }
-                drain(session)  // more is waiting: behind the other sessions' work
+                drain(session)  // more may be waiting: behind the other sessions' work
             }
             // From the session's loop, the sessions that got work this turn go to the pool together at its end.
             guard let loop = session.loop, loop.isCurrent else { return pool.execute(body) }
@@ -186,7 +191,7 @@ public final class Server: Sendable {
         private func perform(_ job: SessionJob, of sid: String) -> ConnectVerdict? {
             switch job {
             case .connect(let environ):
-                guard let handler = handlers.withLock({ $0.connect }) else { return .accept }
+                guard let handler = current.connect else { return .accept }
                 do {
                     return try handler(sid, environ) ?? .accept
                 } catch {
@@ -194,9 +199,9 @@ public final class Server: Sendable {
                     return .unauthorized  // python: an exception in connect refuses the client
                 }
             case .message(let data):
-                handlers.withLock { $0.message }?(sid, data)
+                current.message?(sid, data)
             case .disconnect(let reason):
-                handlers.withLock { $0.disconnect }?(sid, reason)
+                current.disconnect?(sid, reason)
             case .refused:
                 break
             }

@@ -43,6 +43,33 @@ struct Mailbox<Job: MailboxJob>: Sendable {
         var concurrent = 0
         var bytes = 0
         var paused = false
+
+        /// The next job, or nil, which makes the mailbox idle (see `take`).
+        mutating func takeNext() -> Job? {
+            guard head < jobs.count, !(jobs[head].isBarrier && concurrent > 0) else {
+                if head == jobs.count {
+                    jobs.removeAll(keepingCapacity: jobs.capacity <= 16)
+                    head = 0
+                }
+                scheduled = false
+                return nil
+            }
+            defer { head += 1 }
+            // Compact now and then, so a mailbox that never goes idle does not keep every job it ever held.
+            if head >= 64, head * 2 >= jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            return jobs[head]
+        }
+
+        /// Lets go of `count` bytes; true when that brought a paused mailbox down to `lowWater`.
+        mutating func release(_ count: Int, lowWater: Int) -> Bool {
+            bytes -= count
+            guard paused, bytes <= lowWater else { return false }
+            paused = false
+            return true
+        }
     }
 
     private let state = Locked(State())
@@ -75,23 +102,7 @@ struct Mailbox<Job: MailboxJob>: Sendable {
     /// The next job for the drainer, or `nil`, which ends the drain (the mailbox is idle again until the next post,
     /// or until the concurrent jobs a barrier waits for are done).
     func take() -> Job? {
-        state.withLock { state in
-            guard state.head < state.jobs.count, !(state.jobs[state.head].isBarrier && state.concurrent > 0) else {
-                if state.head == state.jobs.count {
-                    state.jobs.removeAll(keepingCapacity: state.jobs.capacity <= 16)
-                    state.head = 0
-                }
-                state.scheduled = false
-                return nil
-            }
-            defer { state.head += 1 }
-            // Compact now and then, so a mailbox that never goes idle does not keep every job it ever held.
-            if state.head >= 64, state.head * 2 >= state.jobs.count {
-                state.jobs.removeFirst(state.head)
-                state.head = 0
-            }
-            return state.jobs[state.head]
-        }
+        state.withLock { $0.takeNext() }
     }
 
     /// A job taken with `take` has run: its bytes are released. Returns `true` when that brought the mailbox down
@@ -99,6 +110,14 @@ struct Mailbox<Job: MailboxJob>: Sendable {
     @discardableResult
     func completed(_ job: Job) -> Bool {
         release(job.bytes)
+    }
+
+    /// `completed(job)` then `take()`, under one lock: what a drainer does between two jobs.
+    func completedThenTake(_ job: Job) -> (resume: Bool, next: Job?) {
+        state.withLock { state in
+            let resume = state.release(job.bytes, lowWater: lowWater)
+            return (resume, state.takeNext())
+        }
     }
 
     /// Counts a job that runs outside the order (see `completedConcurrently`).
@@ -129,12 +148,7 @@ struct Mailbox<Job: MailboxJob>: Sendable {
     }
 
     private func release(_ bytes: Int) -> Bool {
-        state.withLock { state in
-            state.bytes -= bytes
-            guard state.paused, state.bytes <= lowWater else { return false }
-            state.paused = false
-            return true
-        }
+        state.withLock { $0.release(bytes, lowWater: lowWater) }
     }
 
     /// Whether nothing is queued, running or about to run: no drainer scheduled and no concurrent job. Only the

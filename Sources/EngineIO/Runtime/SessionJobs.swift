@@ -58,10 +58,14 @@ final class SessionHandlers: Sendable {
         mailbox = Mailbox(highWater: highWater, lowWater: lowWater)
     }
 
-    /// A job taken from the mailbox has run; `verdict` is the connect handler's answer for a `.connect` job.
-    func completed(_ job: SessionJob, verdict: ConnectVerdict? = nil) {
-        let caughtUp = mailbox.completed(job)
+    /// A job taken from the mailbox has run; `verdict` is the connect handler's answer for a `.connect` job. With
+    /// `takingNext`, the next job is taken under the same lock and returned (nil: the mailbox went idle), as a
+    /// drainer's `take` would.
+    @discardableResult
+    func completed(_ job: SessionJob, verdict: ConnectVerdict? = nil, takingNext: Bool = false) -> SessionJob? {
+        let (caughtUp, next) = takingNext ? mailbox.completedThenTake(job) : (mailbox.completed(job), nil)
         core?.finished(job, of: self, verdict: verdict, caughtUp: caughtUp)
+        return next
     }
 
     /// A job run by `runConcurrently` has finished.

@@ -134,7 +134,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         case .verdictReceived(let sid, let verdict):
             forward(.verdictReceived(verdict), to: sid, now: now, &effects)
         case .command(let sid, let command):
-            guard sessions.index(forKey: sid) != nil else {
+            guard let index = sessions.index(forKey: sid) else {
                 effects.append(.rejected(sid: sid, command))  // python: "Cannot send to sid", and nothing else
                 return
             }
@@ -142,7 +142,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
                 counters.messagesOut += 1
                 counters.bytesOut += packet.dataByteCount
             }
-            forward(.command(command), to: sid, now: now, &effects)
+            forward(.command(command), to: sid, at: index, now: now, &effects)
         case .drainRequested(let timeout):
             guard !isDraining, !isShutDown else { return }
             isDraining = true
@@ -223,7 +223,8 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         let (session, sessionEffects) = ServerSession.start(
             sid: freshSID, settings: version == .v4 ? settings.v4 : settings.v3, handshake: .polling(id))
         sessions[freshSID] = session
-        translate(sessionEffects, sid: freshSID, request: request, &effects)
+        guard let index = sessions.index(forKey: freshSID) else { return }
+        translate(sessionEffects, sid: freshSID, at: index, request: request, &effects)
     }
 
     private mutating func webSocketRequest(
@@ -275,7 +276,8 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         sessions[freshSID] = session
         connections[connection] = freshSID
         acceptances[connection] = acceptance
-        translate(sessionEffects, sid: freshSID, request: request, &effects)
+        guard let index = sessions.index(forKey: freshSID) else { return }
+        translate(sessionEffects, sid: freshSID, at: index, request: request, &effects)
     }
 
     private func acceptedVersion(_ request: EngineIORequest) -> ProtocolVersion? {
@@ -288,8 +290,11 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
 
     // MARK: sessions
 
-    private mutating func forward(_ event: ServerSessionEvent, to sid: String, now: Instant, _ effects: inout [ServerEndpointEffect]) {
-        guard let index = sessions.index(forKey: sid) else {
+    /// `index`: where `sid` is in `sessions`, when the caller has looked it up already (a lookup hashes the sid).
+    private mutating func forward(
+        _ event: ServerSessionEvent, to sid: String, at index: [String: ServerSession].Index? = nil, now: Instant, _ effects: inout [ServerEndpointEffect]
+    ) {
+        guard let index = index ?? sessions.index(forKey: sid) else {
             // The session is gone: answer what needs an answer, drop the rest.
             switch event {
             case .pollReceived(let id), .postStarted(let id), .postReceived(let id, _, _), .postTooLarge(let id):
@@ -310,7 +315,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         // the whole session, so what is read afterwards is read in place too.)
         var sessionEffects = scratch.take()
         let isFinished = Self.reduceInPlace(&sessions.values[index], Input(at: now, event), into: &sessionEffects)
-        translate(sessionEffects, sid: sid, request: nil, &effects)
+        translate(sessionEffects, sid: sid, at: index, request: nil, &effects)
         scratch.give(back: &sessionEffects)
         if isFinished {
             sessions[sid] = nil
@@ -320,9 +325,11 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         }
     }
 
-    /// Session effects → endpoint effects. `request` is the handshake request, for `authorize`.
+    /// Session effects → endpoint effects. `request` is the handshake request, for `authorize`; `index`, where the
+    /// session is in `sessions` (translating changes no session, so it stays valid throughout).
     private mutating func translate(
-        _ sessionEffects: [ServerSessionEffect], sid: String, request: EngineIORequest?, _ effects: inout [ServerEndpointEffect]
+        _ sessionEffects: [ServerSessionEffect], sid: String, at index: [String: ServerSession].Index, request: EngineIORequest?,
+        _ effects: inout [ServerEndpointEffect]
     ) {
         for effect in sessionEffects {
             switch effect {
@@ -337,7 +344,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
                 acceptances[connection] = nil
                 effects.append(.refuseWebSocket(connection, reply(sessionReply, request: request ?? EngineIORequest(method: "GET", query: []), kind: nil, sid: sid)))
             case .write(let packets, let connection):
-                let (codec, base64) = webSocketEncoding(sid: sid, connection: connection)
+                let (codec, base64) = Self.webSocketEncoding(of: &sessions.values[index], on: connection)
                 effects.append(.write(packets.map { codec.encodeWebSocket($0, base64: base64) }, to: connection))
             case .closeWebSocket(let connection):
                 connections[connection] = nil
@@ -355,7 +362,7 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
             case .notify(let notification):
                 counters.count(notification)
                 // The application has heard `closed`: it still lists the session until it lets go.
-                if case .closed = notification, let index = sessions.index(forKey: sid) { departing[sid] = sessions.values[index].transport }
+                if case .closed = notification { departing[sid] = sessions.values[index].transport }
                 effects.append(.notify(sid: sid, notification))
             case .wake(let at):
                 effects.append(.wake(sid: sid, at: at))
@@ -368,14 +375,9 @@ public struct ServerEndpoint: Hashable, Codable, Sendable {
         }
     }
 
-    /// How session `sid`'s packets are encoded on `connection`: its protocol version, and whether binary goes as
-    /// base64 text (the session's WebSocket and its upgrade probe each say so for themselves).
-    private mutating func webSocketEncoding(sid: String, connection: ConnectionID) -> (PacketCodec, base64: Bool) {
-        guard let index = sessions.index(forKey: sid) else { return (PacketCodec(version: .v4), false) }
-        return Self.webSocketEncoding(of: &sessions.values[index], on: connection)
-    }
-
-    /// Reads the session in place (`inout` only to avoid the dictionary getter's copy; nothing is changed).
+    /// How a session's packets are encoded on `connection`: its protocol version, and whether binary goes as base64
+    /// text (the session's WebSocket and its upgrade probe each say so for themselves). Reads the session in place
+    /// (`inout` only to avoid the dictionary getter's copy; nothing is changed).
     private static func webSocketEncoding(of session: inout ServerSession, on connection: ConnectionID) -> (PacketCodec, base64: Bool) {
         let base64 = connection == session.webSocket ? session.webSocketBase64 : session.probe?.base64 ?? false
         return (PacketCodec(version: session.settings.version), base64)

@@ -63,7 +63,9 @@ public struct PacketCodec: Sendable, Hashable {
         }
         guard let type = PacketType(digit: first) else { throw .unknownType(first) }
         if rest.isEmpty { return Packet(type, type == .message ? .text("") : .none) }
-        guard let text = String(validating: rest, as: UTF8.self) else { throw .invalidUTF8 }
+        // Lent as a buffer here, where this function is specialized for the caller's bytes (see `UTF8Validator.string`).
+        let text = rest.withContiguousStorageIfAvailable(UTF8Validator.string(buffer:)) ?? UTF8Validator.string(Array(rest))
+        guard let text else { throw .invalidUTF8 }
         return Packet(type, .text(text))
     }
 

@@ -159,7 +159,7 @@ public struct ClientSession: Hashable, Codable, Sendable {
         case .closed, .failed: state.finished(input, &effects)
         }
         let after = state.nextDeadline
-        if after != before || (input.event == .timerFired && after != nil) { effects.append(.wake(at: after)) }
+        if after != before || (after != nil && input.event.isTimerFired) { effects.append(.wake(at: after)) }
         return effects
     }
 

@@ -140,6 +140,10 @@ public enum ClientSessionEvent: Hashable, Codable, Sendable {
     case webSocketClosed(ConnectionID, failure: TransportFailure?)
     /// A deadline this session asked for (`wake`) may have passed.
     case timerFired
+
+    /// Whether this is `timerFired`, matched without building a value to compare with (the reducer asks on every
+    /// step).
+    var isTimerFired: Bool { if case .timerFired = self { true } else { false } }
 }
 
 /// What the application is told by a client session.

@@ -165,7 +165,7 @@ public struct ServerSession: Hashable, Codable, Sendable {
         }
         state.releaseHeldPost(&effects)
         let after = state.nextDeadline
-        if after != before || (input.event == .timerFired && after != nil) { effects.append(.wake(at: after)) }
+        if after != before || (after != nil && input.event.isTimerFired) { effects.append(.wake(at: after)) }
     }
 
     /// The earliest instant at which something is due.

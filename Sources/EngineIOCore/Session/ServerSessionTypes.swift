@@ -173,6 +173,10 @@ public enum ServerSessionEvent: Hashable, Codable, Sendable {
     case applicationBacklogChanged(behind: Bool)
     /// A deadline this session asked for (`wake`) may have passed.
     case timerFired
+
+    /// Whether this is `timerFired`, matched without building a value to compare with (the reducer asks on every
+    /// step).
+    var isTimerFired: Bool { if case .timerFired = self { true } else { false } }
 }
 
 /// What a request is answered with; the endpoint turns it into HTTP (status, headers, body encoding, compression).

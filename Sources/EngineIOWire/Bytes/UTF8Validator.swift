@@ -41,6 +41,23 @@ public struct UTF8Validator: Sendable, Equatable, Hashable {
         return validator.consume(bytes) && validator.isComplete
     }
 
+    /// `bytes` as a string if they are a complete, valid UTF-8 text; `nil` otherwise. The standard library's
+    /// `String(validating:as:)` is generic over the encoding, and from another module it looks up type metadata on
+    /// every call (about a tenth of a message's trip through the reducers); this checks the bytes in one buffer and
+    /// builds the string from it.
+    /// Generic code in another module runs unspecialized; there, lend the bytes as a buffer first (in a function
+    /// specialized for the caller's collection) and call `string(buffer:)`.
+    public static func string(_ bytes: some Collection<UInt8>) -> String? {
+        bytes.withContiguousBytes(string(buffer:))
+    }
+
+    /// `string(_:)` for bytes already in one buffer.
+    public static func string(buffer: UnsafeBufferPointer<UInt8>) -> String? {
+        var validator = UTF8Validator()
+        guard validator.consume(buffer: buffer), validator.isComplete else { return nil }
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
     private mutating func consume(buffer: UnsafeBufferPointer<UInt8>) -> Bool {
         // Work on locals so the loop does not write through `self` on every byte.
         var pending = self.pending

@@ -66,7 +66,7 @@ public enum WebSocketCloseCode {
         guard payload.count >= 2 else { throw .invalidClosePayload }
         let code = UInt16(payload[0]) << 8 | UInt16(payload[1])
         guard isValidOnWire(code) else { throw .invalidCloseCode(code) }
-        guard let reason = String(validating: payload[2...], as: UTF8.self) else { throw .invalidUTF8 }
+        guard let reason = UTF8Validator.string(payload[2...]) else { throw .invalidUTF8 }
         return (code, reason)
     }
 }
