@@ -121,7 +121,9 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
     private func readThroughTLS(_ tls: TLSConnection, budget: Int) -> Int? {
         if !tls.isEstablished {
             switch tls.handshake() {
-            case .done: flush()  // writes were held until the handshake ended
+            case .done:
+                engine.arrivals += 1
+                flush()  // writes were held until the handshake ended
             case .wantRead: return nil
             case .wantWrite:
                 tlsReadWaitsForWritable = true
