@@ -1,4 +1,5 @@
 import EngineIOCore
+import EngineIOJSON
 import EngineIOSpec
 import Testing
 
@@ -10,6 +11,22 @@ struct OpenPacketTests {
         #expect(
             open.packet
                 == Packet(.open, .text(#"{"sid":"abc","upgrades":["websocket"],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000}"#)))
+    }
+
+    @Test("the open packet's text is the serializer's, for plain sids and for sids that need escapes")
+    func directTextMatchesTheSerializer() throws {
+        let sids = ["abc", "Bu1FNs4k23VfgLNNh1fc", "", "a b/c~", #"quo"te"#, #"back\slash"#, "new\nline", "ünï", "\u{7F}del", "😀"]
+        for sid in sids {
+            for upgrades in [[], ["websocket"], ["websocket", "webtransport"], [#"we"ird"#]] {
+                for (maxPayload, pingInterval) in [(nil, 25_000), (0, 0), (1_000_000, -7), (Int.max, Int.min)] as [(Int?, Int)] {
+                    let open = OpenPacket(sid: sid, upgrades: upgrades, pingInterval: pingInterval, pingTimeout: 20_000, maxPayload: maxPayload)
+                    #expect(open.packet == Packet(.open, .text(JSONSerializer.string(open.json))), "\(open)")
+                    if pingInterval >= 0, maxPayload != Int.max {  // reads back (a sid may not be empty, numbers are bounded)
+                        #expect((try? OpenPacket(packet: open.packet)) == (sid.isEmpty ? nil : open))
+                    }
+                }
+            }
+        }
     }
 
     @Test("numbers are read leniently from integers, floats and numeric strings, in any key order")

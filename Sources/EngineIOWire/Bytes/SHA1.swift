@@ -9,77 +9,67 @@ public enum SHA1 {
 
     /// The 20-byte SHA-1 digest of `bytes`.
     public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        // Handshake inputs are ~60 bytes, so copying and padding in one array is simpler than streaming blocks.
-        var message: [UInt8] = []
-        message.reserveCapacity(bytes.count + 72)
-        message.append(contentsOf: bytes)
-        let bitLength = UInt64(truncatingIfNeeded: message.count) &* 8
-        message.append(0x80)
-        while message.count % 64 != 56 { message.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            message.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-        }
+        bytes.withContiguousBytes(hash(buffer:))
+    }
 
-        var h0: UInt32 = 0x6745_2301
-        var h1: UInt32 = 0xEFCD_AB89
-        var h2: UInt32 = 0x98BA_DCFE
-        var h3: UInt32 = 0x1032_5476
-        var h4: UInt32 = 0xC3D2_E1F0
-        var schedule = [UInt32](repeating: 0, count: 80)
-
-        message.withUnsafeBufferPointer { m in
-            schedule.withUnsafeMutableBufferPointer { w in
-                for block in stride(from: 0, to: m.count, by: 64) {
-                    for t in 0..<16 {
-                        let i = block + t * 4
-                        w[t] = UInt32(m[i]) << 24 | UInt32(m[i + 1]) << 16 | UInt32(m[i + 2]) << 8 | UInt32(m[i + 3])
-                    }
-                    for t in 16..<80 {
-                        w[t] = rotateLeft(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], by: 1)
-                    }
-                    var a = h0, b = h1, c = h2, d = h3, e = h4
-                    for t in 0..<80 {
-                        let f: UInt32
-                        let k: UInt32
-                        switch t {
-                        case 0..<20:
-                            f = (b & c) | (~b & d)
-                            k = 0x5A82_7999
-                        case 20..<40:
-                            f = b ^ c ^ d
-                            k = 0x6ED9_EBA1
-                        case 40..<60:
-                            f = (b & c) | (b & d) | (c & d)
-                            k = 0x8F1B_BCDC
-                        default:
-                            f = b ^ c ^ d
-                            k = 0xCA62_C1D6
-                        }
-                        let temp = rotateLeft(a, by: 5) &+ f &+ e &+ k &+ w[t]
-                        e = d
-                        d = c
-                        c = rotateLeft(b, by: 30)
-                        b = a
-                        a = temp
-                    }
-                    h0 &+= a
-                    h1 &+= b
-                    h2 &+= c
-                    h3 &+= d
-                    h4 &+= e
+    /// `hash(_:)` of bytes in one buffer. The padded message and the schedule live on the stack; the four rounds
+    /// are four loops, so none switches on the step. (A handshake hashes about 60 bytes: two blocks.)
+    private static func hash(buffer bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let length = (bytes.count + 8) / 64 * 64 + 64
+        var state: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { message in
+            _ = message.initialize(from: bytes)
+            message[bytes.count] = 0x80
+            for index in (bytes.count + 1)..<length { message[index] = 0 }
+            let bitLength = UInt64(truncatingIfNeeded: bytes.count) &* 8
+            for index in 0..<8 { message[length - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> UInt64(index * 8)) }
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
+                for block in stride(from: 0, to: length, by: 64) {
+                    compress(UnsafeBufferPointer(rebasing: message[block..<block + 64]), schedule: w, state: &state)
                 }
             }
         }
-
-        var digest: [UInt8] = []
-        digest.reserveCapacity(digestLength)
-        for word in [h0, h1, h2, h3, h4] {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
+        return [UInt8](unsafeUninitializedCapacity: digestLength) { digest, count in
+            func put(_ word: UInt32, at index: Int) {
+                digest[index * 4] = UInt8(truncatingIfNeeded: word >> 24)
+                digest[index * 4 + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                digest[index * 4 + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                digest[index * 4 + 3] = UInt8(truncatingIfNeeded: word)
+            }
+            put(state.0, at: 0)
+            put(state.1, at: 1)
+            put(state.2, at: 2)
+            put(state.3, at: 3)
+            put(state.4, at: 4)
+            count = digestLength
         }
-        return digest
+    }
+
+    /// One 64-byte block into `state`.
+    @inline(__always)
+    private static func compress(
+        _ m: UnsafeBufferPointer<UInt8>, schedule w: UnsafeMutableBufferPointer<UInt32>, state: inout (UInt32, UInt32, UInt32, UInt32, UInt32)
+    ) {
+        for t in 0..<16 {
+            w[t] = UInt32(m[t * 4]) << 24 | UInt32(m[t * 4 + 1]) << 16 | UInt32(m[t * 4 + 2]) << 8 | UInt32(m[t * 4 + 3])
+        }
+        for t in 16..<80 {
+            w[t] = rotateLeft(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], by: 1)
+        }
+        var (a, b, c, d, e) = state
+        @inline(__always) func step(_ f: UInt32, _ k: UInt32, _ word: UInt32) {
+            let temp = rotateLeft(a, by: 5) &+ f &+ e &+ k &+ word
+            e = d
+            d = c
+            c = rotateLeft(b, by: 30)
+            b = a
+            a = temp
+        }
+        for t in 0..<20 { step((b & c) | (~b & d), 0x5A82_7999, w[t]) }
+        for t in 20..<40 { step(b ^ c ^ d, 0x6ED9_EBA1, w[t]) }
+        for t in 40..<60 { step((b & c) | (b & d) | (c & d), 0x8F1B_BCDC, w[t]) }
+        for t in 60..<80 { step(b ^ c ^ d, 0xCA62_C1D6, w[t]) }
+        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e)
     }
 
     @inline(__always)
