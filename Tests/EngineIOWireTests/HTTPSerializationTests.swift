@@ -32,6 +32,18 @@ struct HTTPSerializationTests {
         #expect(text(response.serialized()) == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Length: 6\r\n\r\n4hello")
     }
 
+    @Test("Content-Length and the status are written in decimal at every digit-count boundary")
+    func decimalLengths() {
+        for length in [0, 1, 9, 10, 99, 100, 999, 1_000, 65_535, 1_000_000, 123_456_789] {
+            let response = HTTPResponse(head: HTTPResponseHead(status: 200), body: [UInt8](repeating: 0x61, count: length))
+            let head = text(Array(response.serialized().prefix(64)))
+            #expect(head.contains("Content-Length: \(length)\r\n"), "\(length)")
+        }
+        for status in [100, 101, 200, 404, 599] {
+            #expect(text(HTTPResponseHead(status: status).serialized()).hasPrefix("HTTP/1.1 \(status) "))
+        }
+    }
+
     @Test("serialize(into:) appends to what is already there")
     func serializeAppends() {
         var output = bytes("prefix|")

@@ -31,10 +31,13 @@ enum HTTPWriter {
     }
 
     static func appendFieldText(_ text: String, to output: inout [UInt8]) {
-        if text.utf8.allSatisfy(HTTPSyntax.isFieldTextByte) {
-            output.append(contentsOf: text.utf8)
-        } else {
-            for byte in text.utf8 { output.append(HTTPSyntax.isFieldTextByte(byte) ? byte : HTTPSyntax.space) }
+        var text = text  // a native string lends its UTF-8 in place: checked and copied as one buffer, not by bytes
+        text.withUTF8 { bytes in
+            if bytes.allSatisfy(HTTPSyntax.isFieldTextByte) {
+                output.append(contentsOf: bytes)
+            } else {
+                for byte in bytes { output.append(HTTPSyntax.isFieldTextByte(byte) ? byte : HTTPSyntax.space) }
+            }
         }
     }
 
@@ -46,13 +49,25 @@ enum HTTPWriter {
     }
 
     static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
-        // Small strings live inline, so this does not allocate.
-        output.append(contentsOf: String(value).utf8)
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var divisor: UInt = 1
+        while divisor <= magnitude / 10 { divisor *= 10 }
+        repeat {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
+            magnitude %= divisor
+            divisor /= 10
+        } while divisor > 0
     }
 
     static func appendField(name: String, value: String, to output: inout [UInt8]) {
-        guard HTTPSyntax.isToken(name.utf8) else { return }
-        output.append(contentsOf: name.utf8)
+        var name = name
+        let isToken = name.withUTF8 { bytes in
+            guard HTTPSyntax.isToken(bytes) else { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        guard isToken else { return }
         output.append(HTTPSyntax.colon)
         output.append(HTTPSyntax.space)
         appendFieldText(value, to: &output)
