@@ -22,7 +22,7 @@ import Glibc
 struct BenchSettings {
     var seconds = 3.0
     var idle = 10_000
-    /// websocket, tls, polling, idle, client, or machines (the pure machines timed in-process, never part of a full run)
+    /// websocket, tls, polling, idle, client, or machines (the pure machines timed in-process; a full run ends with them)
     var only: String?
     /// Each throughput figure is the median of this many runs, alternating between the servers: one run can be
     /// off by a fifth on a shared 2-core machine.
@@ -879,6 +879,8 @@ do {
             }
         }
     }
+    // The reducers' and codecs' share, in this process, to read the server figures above against.
+    if settings.only == nil { machineBenchmarks(seconds: min(seconds, 2), only: nil) }
 } catch {
     say("eio-bench: \(error)")
     exit(1)
