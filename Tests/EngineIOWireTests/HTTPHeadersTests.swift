@@ -1,4 +1,4 @@
-import EngineIOWire
+@testable import EngineIOWire
 import Testing
 
 @Suite("HTTP headers")
@@ -63,5 +63,18 @@ struct HTTPHeadersTests {
         #expect(!headers.contains(token: "upgraded", inHeader: "Connection"))
         #expect(!headers.contains(token: "websocket", inHeader: "Connection"))
         #expect((["Connection": ",,close,"] as HTTPHeaders).contains(token: "close", inHeader: "Connection"))
+    }
+
+    @Test("The in-place list and name checks answer as HTTPListElements and the byte-wise comparison do, on random text")
+    func inPlaceChecksMatchTheElementWalk() {
+        var random = SystemRandomNumberGenerator()
+        let pieces = ["a", "A", "up", "UP", "grade", ",", " ", "\t", "é", "-", ""]
+        func text() -> String { (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined() }
+        for _ in 0..<3_000 {
+            let value = text(), token = text(), name = text()
+            let walked = HTTPListElements(value).contains { HTTPSyntax.equalsIgnoringASCIICase($0, token.utf8) }
+            #expect(HTTPSyntax.list(value, containsToken: token) == walked, "\(value) / \(token)")
+            #expect(HTTPSyntax.sameName(name, token) == HTTPSyntax.equalsIgnoringASCIICase(name.utf8, token.utf8), "\(name) / \(token)")
+        }
     }
 }

@@ -44,29 +44,23 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
 
     /// The value of the first field called `name` (any case), or `nil`.
     public subscript(_ name: String) -> String? {
-        fields.first { HTTPSyntax.equalsIgnoringASCIICase($0.name.utf8, name.utf8) }?.value
+        fields.first { HTTPSyntax.sameName($0.name, name) }?.value
     }
 
     /// The values of every field called `name` (any case), in order.
     public func values(for name: String) -> [String] {
-        fields.compactMap { HTTPSyntax.equalsIgnoringASCIICase($0.name.utf8, name.utf8) ? $0.value : nil }
+        fields.compactMap { HTTPSyntax.sameName($0.name, name) ? $0.value : nil }
     }
 
     /// Whether a field called `name` (any case) is present.
     public func contains(_ name: String) -> Bool {
-        fields.contains { HTTPSyntax.equalsIgnoringASCIICase($0.name.utf8, name.utf8) }
+        fields.contains { HTTPSyntax.sameName($0.name, name) }
     }
 
     /// Whether any field called `name` holds `token` as one of its comma-separated elements, compared
     /// case-insensitively and ignoring surrounding whitespace: `Connection: keep-alive, Upgrade` contains `upgrade`.
     public func contains(token: String, inHeader name: String) -> Bool {
-        for field in fields where HTTPSyntax.equalsIgnoringASCIICase(field.name.utf8, name.utf8) {
-            for element in HTTPListElements(field.value)
-            where HTTPSyntax.equalsIgnoringASCIICase(element, token.utf8) {
-                return true
-            }
-        }
-        return false
+        fields.contains { HTTPSyntax.sameName($0.name, name) && HTTPSyntax.list($0.value, containsToken: token) }
     }
 
     /// Appends a field line, keeping any existing fields of the same name.
@@ -79,7 +73,7 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
     /// Sets the first field called `name` (any case) to `name: value` in place and removes the others of that name,
     /// or appends the field when there is none.
     public mutating func replaceOrAdd(name: String, value: String) {
-        guard let first = fields.firstIndex(where: { HTTPSyntax.equalsIgnoringASCIICase($0.name.utf8, name.utf8) })
+        guard let first = fields.firstIndex(where: { HTTPSyntax.sameName($0.name, name) })
         else {
             fields.append(Field(name: name, value: value))
             return
@@ -87,7 +81,7 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
         fields[first] = Field(name: name, value: value)
         var index = first + 1
         while index < fields.count {
-            if HTTPSyntax.equalsIgnoringASCIICase(fields[index].name.utf8, name.utf8) {
+            if HTTPSyntax.sameName(fields[index].name, name) {
                 fields.remove(at: index)
             } else {
                 index += 1
@@ -97,6 +91,6 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
 
     /// Removes every field called `name` (any case).
     public mutating func remove(name: String) {
-        fields.removeAll { HTTPSyntax.equalsIgnoringASCIICase($0.name.utf8, name.utf8) }
+        fields.removeAll { HTTPSyntax.sameName($0.name, name) }
     }
 }

@@ -39,29 +39,7 @@ enum WebSocketHeaderText {
     /// Whether a comma-separated list header contains `token`, compared ignoring ASCII case. Same answer as
     /// searching `listElements(values)`, read over the bytes in place: every WebSocket handshake asks twice.
     static func listContains(_ values: [String], token: String) -> Bool {
-        let wanted = token.utf8
-        for value in values {
-            var value = value
-            let found = value.withUTF8 { bytes -> Bool in
-                var start = 0
-                while start <= bytes.count {
-                    var end = start
-                    while end < bytes.count, bytes[end] != UInt8(ascii: ",") { end += 1 }
-                    var first = start, last = end
-                    while first < last, isWhitespace(bytes[first]) { first += 1 }
-                    while last > first, isWhitespace(bytes[last - 1]) { last -= 1 }
-                    if last - first == wanted.count,
-                        zip(bytes[first..<last], wanted).allSatisfy({ lowercased($0) == lowercased($1) })
-                    {
-                        return true
-                    }
-                    start = end + 1
-                }
-                return false
-            }
-            if found { return true }
-        }
-        return false
+        values.contains { HTTPSyntax.list($0, containsToken: token) }
     }
 
     /// The values of every header named `name` (ignoring case), in order.
