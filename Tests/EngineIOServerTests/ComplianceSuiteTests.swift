@@ -277,6 +277,21 @@ extension LoopbackTests {
             #expect(String(decoding: try socket.request("GET", "/engine.io/?EIO=4&transport=polling&sid=\(sid)").body, as: UTF8.self) == "4where")
         }
 
+        @Test("a handler isolated to a global actor runs isolated to it, converted to the handler type as it is")
+        func globalActorHandler() async throws {
+            let server = try AsyncServer()
+            server.on(.message) { @RecorderActor _, data in
+                RecorderActor.shared.assertIsolated()
+                if case .text(let text) = data { RecorderActor.texts.append(text) }
+            }
+            let app = ASGIApp(server)
+            let port = try await app.start(host: "127.0.0.1", port: 0)
+            defer { Task { await app.stop() } }
+            _ = try Self.session(port: port, posting: "4recorded")
+            for _ in 0..<500 where await RecorderActor.texts.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(await RecorderActor.texts == ["recorded"])
+        }
+
         @Test("a handler can shut the server down without waiting on its own loop")
         func shutdownFromAHandler() async throws {
             let server = try AsyncServer()
@@ -311,4 +326,11 @@ extension LoopbackTests {
             #expect(await Task.detached { finished.wait(timeout: 5) }.value)
         }
     }
+}
+
+/// A global actor for the handler-isolation test, with what its handler recorded.
+@globalActor
+actor RecorderActor {
+    static let shared = RecorderActor()
+    @RecorderActor static var texts: [String] = []
 }
