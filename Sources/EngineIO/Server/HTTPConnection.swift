@@ -106,7 +106,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
             }
             if count == 0 { return peerEnded() }
             budget -= count
-            engine.bytesRead += count
+            engine.heap.bytesRead += count
             consume(engine.loop.readBuffer[0..<count])
             if drained { break }
         }
@@ -122,7 +122,7 @@ final class HTTPConnection: LoopHandler, RequestOwner, SocketOwner, @unchecked S
         if !tls.isEstablished {
             switch tls.handshake() {
             case .done:
-                engine.arrivals += 1
+                engine.heap.arrivals += 1
                 flush()  // writes were held until the handshake ended
             case .wantRead: return nil
             case .wantWrite:

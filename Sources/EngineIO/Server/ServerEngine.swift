@@ -112,40 +112,13 @@ final class ServerEngine: @unchecked Sendable {
             worstLag = max(worstLag, now - due)
             publish()
             for connection in Array(connections.values) { connection.expire(now: now) }
-            returnMemoryAfterBursts(now: now)
+            if heap.sweep(now: now) { _ = clinux_malloc_trim() }
             scheduleSweep()
         }
     }
 
-    /// Bytes the loop's connections have read, and arrivals: connections it has taken on and TLS handshakes they
-    /// have finished (for `returnMemoryAfterBursts`).
-    var bytesRead = 0
-    var arrivals = 0
-    private var bytesReadAtLastCheck = 0
-    private var arrivalsAtLastCheck = 0
-    private var bytesSinceTrim = 0
-    private var arrivalsSinceTrim = 0
-    private var lastTrim: Int64 = 0
-
-    /// After a burst has quieted down, hands the freed heap back to the system: glibc keeps freed memory for reuse
-    /// otherwise, and a flood would leave the process at its peak size for good. A burst is megabytes read, or a
-    /// thousand arrivals: a storm of TLS handshakes frees about 30 KB of handshake buffers per connection in between
-    /// what each connection keeps, and its idle sessions would go on holding twice their size in RSS.
-    private func returnMemoryAfterBursts(now: Int64) {
-        let recentBytes = bytesRead - bytesReadAtLastCheck
-        let recentArrivals = arrivals - arrivalsAtLastCheck
-        bytesReadAtLastCheck = bytesRead
-        arrivalsAtLastCheck = arrivals
-        bytesSinceTrim += recentBytes
-        arrivalsSinceTrim += recentArrivals
-        let burst = bytesSinceTrim >= 8 << 20 || arrivalsSinceTrim >= 1_000
-        let quiet = recentBytes < 256 << 10 && recentArrivals < 64
-        guard burst, quiet, now - lastTrim >= 2_000 else { return }
-        bytesSinceTrim = 0
-        arrivalsSinceTrim = 0
-        lastTrim = now
-        _ = clinux_malloc_trim()
-    }
+    /// What the loop has read and taken on, for when to give freed heap back (see `HeapTrimPolicy`).
+    var heap = HeapTrimPolicy()
 
     /// How the loop's connections time and bound themselves (from the options).
     let connectionConfiguration: HTTPServerConnection.Configuration
@@ -256,7 +229,7 @@ final class ServerEngine: @unchecked Sendable {
 
     func add(_ connection: HTTPConnection) {
         connections[connection.token] = connection
-        arrivals += 1
+        heap.arrivals += 1
     }
 
     func removed(_ connection: HTTPConnection) { connections[connection.token] = nil }
