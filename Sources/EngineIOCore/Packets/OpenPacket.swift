@@ -57,32 +57,15 @@ public struct OpenPacket: Hashable, Sendable, Codable {
             text.append(UInt8(ascii: "\""))
         }
         text.append(contentsOf: #"],"pingInterval":"#.utf8)
-        Self.appendDecimal(pingInterval, to: &text)
+        text.append(contentsOf: String(pingInterval).utf8)
         text.append(contentsOf: #","pingTimeout":"#.utf8)
-        Self.appendDecimal(pingTimeout, to: &text)
+        text.append(contentsOf: String(pingTimeout).utf8)
         if let maxPayload {
             text.append(contentsOf: #","maxPayload":"#.utf8)
-            Self.appendDecimal(maxPayload, to: &text)
+            text.append(contentsOf: String(maxPayload).utf8)
         }
         text.append(UInt8(ascii: "}"))
         return String(decoding: text, as: UTF8.self)
-    }
-
-    /// `value` in decimal, as JSON writes an integer.
-    private static func appendDecimal(_ value: Int, to text: inout [UInt8]) {
-        if value < 0 { text.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var start = buffer.count
-            repeat {
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            text.append(contentsOf: buffer[start...])
-        }
     }
 
     /// Printable ASCII that JSON needs no escape for (no quote, no backslash).

@@ -45,6 +45,7 @@ public struct UTF8Validator: Sendable, Equatable, Hashable {
     /// `String(validating:as:)` is generic over the encoding, and from another module it looks up type metadata on
     /// every call (about a tenth of a message's trip through the reducers); this checks the bytes in one buffer and
     /// builds the string from it.
+    ///
     /// Generic code in another module runs unspecialized; there, lend the bytes as a buffer first (in a function
     /// specialized for the caller's collection) and call `string(buffer:)`.
     public static func string(_ bytes: some Collection<UInt8>) -> String? {
