@@ -7,9 +7,8 @@ enum WebSocketHeaderText {
         !text.isEmpty && text.utf8.allSatisfy(isTokenByte)
     }
 
-    static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
-    }
+    /// A space or a tab (HTTP's optional whitespace); the HTTP code's definition.
+    static func isWhitespace(_ byte: UInt8) -> Bool { HTTPSyntax.isWhitespace(byte) }
 
     /// `text` without leading and trailing spaces and tabs (HTTP's optional whitespace).
     static func trimmed(_ text: some StringProtocol) -> Substring {
@@ -22,12 +21,10 @@ enum WebSocketHeaderText {
 
     /// ASCII case-insensitive equality; non-ASCII bytes must match exactly.
     static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
-        lhs.utf8.elementsEqual(rhs.utf8) { lowercased($0) == lowercased($1) }
+        HTTPSyntax.equalsIgnoringASCIICase(lhs.utf8, rhs.utf8)
     }
 
-    static func lowercased(_ byte: UInt8) -> UInt8 {
-        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-    }
+    static func lowercased(_ byte: UInt8) -> UInt8 { HTTPSyntax.lowercased(byte) }
 
     /// The non-empty, trimmed elements of comma-separated list header values (RFC 7230 §7 allows empty elements).
     static func listElements(_ values: [String]) -> [Substring] {
